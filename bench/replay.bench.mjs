@@ -1,0 +1,144 @@
+// Replay throughput from a compressed raw capture: records N seconds from the simulator (its own
+// process, depth diffs every 0.2 ms, like record.bench.mjs), then times `marketfeed replay` over
+// that data dir, once with NDJSON to stdout (/dev/null, and a pipe that counts the events) and
+// once with --out-dir (trades/book/events files, record's layout). Figures printed, never asserted.
+// usage: node bench/replay.bench.mjs [seconds=10] [diffIntervalMs=0.2] [symbols=BTC/USDT,ETH/USDT]
+//
+// recordFromSim() is also used by storage.bench.mjs.
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createGunzip } from 'node:zlib';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(root, 'dist', 'cli', 'main.js');
+const TIME = '/usr/bin/time'; // GNU time: the child's own CPU seconds and peak RSS, when present
+
+export function walk(dir, out = []) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Records `seconds` from a simulator child into a fresh temp dir; resolves with the dir and the recorder's final stats. */
+export async function recordFromSim({ seconds = 10, diffMs = 0.2, symbols = 'BTC/USDT,ETH/USDT' } = {}) {
+  const sim = spawn(process.execPath, [CLI, 'sim', '--port', '0', '--symbols', symbols, '--diff-interval-ms', String(diffMs), '--seed', '7'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const urls = await new Promise((resolve, reject) => {
+    let out = '';
+    sim.stdout.on('data', (d) => {
+      out += d;
+      const rest = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      const ws = /(ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (rest && ws) resolve({ rest: rest[1], ws: ws[1] });
+    });
+    sim.on('exit', (c) => reject(new Error(`sim exited ${c}`)));
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'mf-bench-replay-'));
+  const rec = spawn(process.execPath, [CLI, 'record', '--venue', 'binance', '--symbols', symbols, '--ws-url', urls.ws, '--rest-url', urls.rest,
+    '--data-dir', dataDir, '--duration', `${seconds}s`, '--no-status', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  rec.stderr.on('data', (d) => (log += d));
+  const code = await new Promise((r) => rec.on('exit', r));
+  sim.kill('SIGINT');
+  if (code !== 0) throw new Error(`recorder exited ${code}\n${log}`);
+  const closed = log.split('\n').filter((l) => l.includes('recording closed')).map((l) => JSON.parse(l))[0];
+  if (!closed) throw new Error(`no final stats in the recorder log:\n${log}`);
+  return { dataDir, closed };
+}
+
+/** Lines of a (multi-member) .gz file, streamed; `match` counts lines containing that text too. */
+export async function countGzLines(path, match) {
+  let lines = 0;
+  let matched = 0;
+  let carry = '';
+  for await (const chunk of createReadStream(path).pipe(createGunzip())) {
+    const text = carry + chunk.toString('latin1');
+    const parts = text.split('\n');
+    carry = parts.pop();
+    lines += parts.length;
+    if (match) for (const p of parts) if (p.includes(match)) matched++;
+  }
+  return { lines, matched };
+}
+
+/** Runs the CLI with stdout to `stdout` ('devnull' | 'count'); resolves with wall ms, events (newlines) seen, and GNU time's figures. */
+async function timeCli(args, stdout) {
+  const timeFile = join(tmpdir(), `mf-bench-time-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const useTime = existsSync(TIME);
+  const cmd = useTime ? TIME : process.execPath;
+  const argv = useTime ? ['-f', '%U %S %M', '-o', timeFile, process.execPath, CLI, ...args] : [CLI, ...args];
+  const fd = stdout === 'devnull' ? openSync('/dev/null', 'w') : 'pipe';
+  const t0 = process.hrtime.bigint();
+  const child = spawn(cmd, argv, { stdio: ['ignore', fd, 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  let events = 0;
+  if (fd === 'pipe') {
+    child.stdout.on('data', (d) => {
+      for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) events++;
+    });
+  }
+  const code = await new Promise((r) => child.on('close', r));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (typeof fd === 'number') closeSync(fd);
+  if (code !== 0) throw new Error(`replay ${args.join(' ')} exited ${code}\n${err}`);
+  let cpuS, rssMiB;
+  if (useTime && existsSync(timeFile)) {
+    const [u, s, kb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    cpuS = u + s;
+    rssMiB = kb / 1024;
+    rmSync(timeFile, { force: true });
+  }
+  return { ms, events, cpuS, rssMiB };
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+async function main() {
+  const SECONDS = Number(process.argv[2] ?? 10);
+  const DIFF_MS = Number(process.argv[3] ?? 0.2);
+  const SYMBOLS = process.argv[4] ?? 'BTC/USDT,ETH/USDT';
+  const { dataDir, closed } = await recordFromSim({ seconds: SECONDS, diffMs: DIFF_MS, symbols: SYMBOLS });
+  const rawFiles = walk(dataDir).filter((p) => p.endsWith('.ndjson.gz'));
+  let frames = 0;
+  let framesIn = 0;
+  let rawBytes = 0;
+  for (const f of rawFiles) {
+    const { lines, matched } = await countGzLines(f, '"dir":"in"');
+    frames += lines;
+    framesIn += matched;
+    rawBytes += statSync(f).size;
+  }
+  const base = ['replay', '--data-dir', dataDir, '--venue', 'binance', '--no-progress'];
+  const counted = await timeCli(base, 'count');
+  const devnull = await timeCli(base, 'devnull');
+  const outDir = mkdtempSync(join(tmpdir(), 'mf-bench-replay-out-'));
+  const files = await timeCli([...base, '--out-dir', outDir], 'devnull');
+  const outRows = { trades: 0, book: 0 };
+  for (const f of walk(outDir)) {
+    const kind = f.split('/').pop().split('_')[0];
+    if (kind in outRows && f.endsWith('.csv.gz')) outRows[kind] += (await countGzLines(f)).lines - 1; // minus the header
+  }
+  const events = counted.events;
+  console.log(`replay of a ${SECONDS} s recording (${SYMBOLS}, sim diff interval ${DIFF_MS} ms):`);
+  console.log(`  raw capture          ${fmt(frames)} raw lines (${fmt(framesIn)} websocket frames in), ${(rawBytes / 1048576).toFixed(1)} MiB ndjson.gz; recorder wrote ${fmt(closed.rawFrames)} raw frames`);
+  console.log(`  normalized events    ${fmt(events)} NDJSON lines on stdout`);
+  const line = (label, r) => {
+    const s = r.ms / 1000;
+    const cpu = r.cpuS === undefined ? '' : `; CPU ${r.cpuS.toFixed(1)} s, peak RSS ${r.rssMiB.toFixed(0)} MiB`;
+    console.log(`  ${label.padEnd(20)} ${s.toFixed(2)} s wall: ${fmt(frames / s)} raw frames/s, ${fmt(events / s)} events/s${cpu}`);
+  };
+  line('stdout > /dev/null', devnull);
+  line('stdout | pipe count', counted);
+  line('--out-dir (files)', files);
+  console.log(`  --out-dir wrote      ${fmt(outRows.trades)} trade rows, ${fmt(outRows.book)} book rows (live run: ${fmt(closed.rowsTrades)} / ${fmt(closed.rowsBook)})`);
+  rmSync(outDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,16 @@
+// npm run bench: every benchmark in one run, figures printed (never asserted).
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+for (const [file, args] of [
+  ['decode-book.bench.mjs', []],
+  ['record.bench.mjs', ['20', '0.2']],
+  ['replay.bench.mjs', ['20']],
+  ['storage.bench.mjs', ['20']],
+]) {
+  console.log(`\n== ${file}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}

@@ -1,0 +1,104 @@
+// marketfeed record: live capture into the data directory until Ctrl-C, SIGTERM or --duration.
+import { access, constants, mkdir } from 'node:fs/promises';
+import { Command } from 'commander';
+import type { Config } from '../core/config.js';
+import { createLogger, type Logger } from '../core/log.js';
+import { MarketfeedError } from '../core/errors.js';
+import { Feed } from '../pipeline/feed.js';
+import { getVenue, VENUE_IDS } from '../venues/index.js';
+import { CaptureSink } from '../storage/capture.js';
+import { startSim, type SimHandle } from '../sim/index.js';
+import { addConfigOptions, configFromFlags } from './config-flags.js';
+import { EXIT_OK, onStopSignal, reportFatal } from './exit.js';
+import { StatusLine } from './status-line.js';
+
+export const recordCommand = addConfigOptions(
+  new Command('record').description(`Record live market data into the data directory (venues: ${VENUE_IDS.join(', ')})`),
+).action(async (opts: Record<string, unknown>) => {
+  const stop = onStopSignal();
+  try {
+    const cfg = configFromFlags(opts);
+    const log = createLogger(cfg.logLevel);
+    process.exitCode = await runRecorder(cfg, { stop: stop.promise, log });
+  } catch (e) {
+    process.exitCode = reportFatal(e);
+  } finally {
+    stop.dispose();
+  }
+});
+
+/** A data dir we cannot create or write is a usage error, found before anything connects. */
+async function checkDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (e) {
+    throw new MarketfeedError('MF_ERR_CONFIG', `data directory ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+      path: 'dataDir', expected: 'a writable directory', got: dir,
+    });
+  }
+}
+
+export interface RecorderRun {
+  stop: Promise<string>;
+  log: Logger;
+}
+
+/** Runs one recording; resolves with the exit code once every file is flushed and closed. */
+export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number> {
+  const spec = getVenue(cfg.venue);
+  for (const s of cfg.symbols) spec.toVenueSymbol(s); // shape errors before any I/O
+  await checkDataDir(cfg.dataDir);
+  let sim: SimHandle | undefined;
+  if (cfg.sim) {
+    if (spec.id !== 'binance' && spec.id !== 'binance-futures') {
+      throw new MarketfeedError('MF_ERR_CONFIG', `the simulator speaks binance and binance-futures, not ${spec.id}`, { path: 'sim' });
+    }
+    sim = await startSim({
+      venue: spec.id, port: cfg.simulator.port, seed: cfg.simulator.seed, symbols: cfg.symbols,
+      diffIntervalMs: cfg.simulator.diffIntervalMs, faults: cfg.simulator.faults,
+      truthHistory: 1000, // nobody reads the embedded sim's ground truth; keep its memory small
+    });
+    cfg = { ...cfg, ws: { ...cfg.ws, url: sim.wsUrl }, rest: { ...cfg.rest, url: sim.restUrl } };
+    run.log.info({ rest: sim.restUrl, ws: sim.wsUrl, faults: cfg.simulator.faults || 'none' }, 'simulated exchange started');
+  }
+  const venueLabel = sim ? `sim-${spec.id}` : spec.id;
+  const sink = new CaptureSink({ config: cfg, venueLabel, venue: spec.id, symbols: cfg.symbols, log: run.log });
+  const feed = new Feed({ config: cfg, handlers: sink.handlers, log: run.log });
+  const status = new StatusLine(feed, sink, cfg.status && process.stdout.isTTY === true);
+  let opened = false;
+  try {
+    await feed.check();
+    opened = true;
+    sink.runStart(`venue=${spec.id} symbols=${cfg.symbols.join(' ')} depth=${cfg.depth} quote_check=${cfg.quoteCheck} ws=${cfg.ws.url || spec.urls.ws} rest=${cfg.rest.url || spec.urls.rest}${sim ? ' sim=1' : ''}`);
+    feed.open();
+    run.log.info({ venue: spec.id, symbols: cfg.symbols, dataDir: cfg.dataDir }, 'recording');
+    status.start();
+    const timer = cfg.duration > 0 ? new Promise<string>((r) => setTimeout(r, cfg.duration, 'duration').unref()) : undefined;
+    const why = await (timer ? Promise.race([run.stop, timer]) : run.stop);
+    status.stop();
+    run.log.info({ reason: why }, 'stopping: flushing files');
+    await feed.stop();
+    const f = feed.stats();
+    const sum = (k: 'gaps' | 'resyncs' | 'quoteChecks' | 'quoteMismatches'): number => f.symbols.reduce((n, x) => n + x[k], 0);
+    sink.runStop(`reason=${why} frames=${f.framesIn} rejects=${f.rejects} gaps=${sum('gaps')} resyncs=${sum('resyncs')} quote_checks=${sum('quoteChecks')} quote_mismatches=${sum('quoteMismatches')}`);
+    return EXIT_OK;
+  } finally {
+    status.stop();
+    await feed.stop();
+    await sink.close();
+    await sim?.stop();
+    // when the start failed, the error is the one line the user sees: no closing summary
+    if (opened) {
+      const f = feed.stats();
+      const totals = {
+        ...sink.stats(), framesIn: f.framesIn, bytesIn: f.bytesIn, reconnects: f.reconnects, rejects: f.rejects,
+        gaps: f.symbols.reduce((n, s) => n + s.gaps, 0), resyncs: f.symbols.reduce((n, s) => n + s.resyncs, 0),
+        quoteChecks: f.symbols.reduce((n, s) => n + s.quoteChecks, 0), quoteMismatches: f.symbols.reduce((n, s) => n + s.quoteMismatches, 0),
+        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+        cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+      };
+      run.log.info(totals, 'recording closed');
+    }
+  }
+}

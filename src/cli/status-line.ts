@@ -1,0 +1,59 @@
+// The one-line live status of `record`: rewritten in place on a TTY once a second.
+import type { Feed } from '../pipeline/feed.js';
+
+export interface BytesSource {
+  stats(): { bytesWritten: number; writeErrors: number; droppedRows: number };
+}
+
+function human(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export class StatusLine {
+  private timer: NodeJS.Timeout | undefined;
+  private lastFrames = 0;
+  private lastAt = 0;
+  private drawn = false;
+
+  constructor(private readonly feed: Feed, private readonly sink: BytesSource, private readonly enabled: boolean) {}
+
+  start(): void {
+    if (!this.enabled || this.timer) return;
+    this.lastAt = performance.now();
+    this.timer = setInterval(() => this.draw(), 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.drawn) process.stdout.write('\n');
+    this.drawn = false;
+  }
+
+  /** The status as text (also used by tests). */
+  render(): string {
+    const s = this.feed.stats();
+    const now = performance.now();
+    const rate = this.lastAt > 0 ? ((s.framesIn - this.lastFrames) * 1000) / Math.max(1, now - this.lastAt) : 0;
+    this.lastFrames = s.framesIn;
+    this.lastAt = now;
+    const books = s.symbols.filter((x) => x.state !== 'n/a');
+    const synced = books.filter((x) => x.state === 'SYNCED').length;
+    const gaps = s.symbols.reduce((n, x) => n + x.gaps, 0);
+    const resyncs = s.symbols.reduce((n, x) => n + x.resyncs, 0);
+    const checks = s.symbols.reduce((n, x) => n + x.quoteChecks, 0);
+    const bad = s.symbols.reduce((n, x) => n + x.quoteMismatches, 0);
+    const w = this.sink.stats();
+    const errs = w.writeErrors > 0 ? ` | write errors ${w.writeErrors}` : '';
+    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced | quote checks ${checks - bad}/${checks} ok | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${errs}`;
+  }
+
+  private draw(): void {
+    process.stdout.write(`\r\x1b[2K${this.render()}`);
+    this.drawn = true;
+  }
+}

@@ -1,0 +1,301 @@
+// Configuration: one table of keys (CONFIG_KEYS) from which the zod schema, the environment
+// variable names and the CLI flags are all derived, so a key is declared exactly once.
+// Precedence: defaults < marketfeed.yaml < environment < CLI flags.
+import { readFileSync, existsSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { MarketfeedError } from './errors.js';
+import { parseDurationMs } from './time.js';
+import { isHhmm, isTimeZone, TradingWindow } from './trading-window.js';
+
+type Kind = 'string' | 'number' | 'int' | 'bool' | 'list' | 'duration' | 'level' | 'choice' | 'hhmm' | 'zone';
+
+export interface ConfigKey {
+  /** Dotted path in the config object and in marketfeed.yaml. */
+  path: string;
+  kind: Kind;
+  default: unknown;
+  doc: string;
+  /** Extra environment names besides the derived one (`ws.pingIntervalS` → `WS_PING_INTERVAL_S`). */
+  env?: string[];
+  min?: number;
+  max?: number;
+  /** The allowed values of a 'choice' key. */
+  choices?: readonly string[];
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export const CONFIG_KEYS: ConfigKey[] = [
+  { path: 'venue', kind: 'string', default: 'binance', doc: 'venue id', env: ['EXCHANGE'] },
+  { path: 'symbols', kind: 'list', default: ['BTC/USDT', 'ETH/USDT'], doc: 'comma-separated unified symbols', env: ['SYMBOL'] },
+  { path: 'dataDir', kind: 'string', default: './data', doc: 'data directory' },
+  { path: 'depth', kind: 'int', default: 20, min: 1, max: 1000, doc: 'levels per side in book files', env: ['DEPTH_LEVELS'] },
+  { path: 'duration', kind: 'duration', default: 0, doc: 'stop after this long (e.g. 30s, 2h; 0 = until Ctrl-C)' },
+  { path: 'logLevel', kind: 'level', default: 'info', doc: `log level (${LOG_LEVELS.join('|')})` },
+  { path: 'sim', kind: 'bool', default: false, doc: 'start the built-in simulated exchange on 127.0.0.1 and record from it' },
+  { path: 'quoteCheck', kind: 'choice', choices: ['off', 'count', 'resync'], default: 'count', doc: 'compare each verified book with the venue\'s best bid/ask at the same update id: count mismatches, resync on them, or off' },
+  { path: 'status', kind: 'bool', default: true, doc: 'print a one-line live status on a TTY' },
+  { path: 'ws.url', kind: 'string', default: '', doc: 'websocket base URL override, e.g. wss://stream.binance.com:9443' },
+  { path: 'ws.openTimeoutS', kind: 'number', default: 10, min: 0.1, doc: 'seconds to wait for the socket to open' },
+  { path: 'ws.pingIntervalS', kind: 'number', default: 20, min: 0, doc: 'client ping interval in seconds (0 = off)' },
+  { path: 'ws.pingTimeoutS', kind: 'number', default: 30, min: 0.1, doc: 'seconds without a pong before reconnecting' },
+  { path: 'ws.noDataWarnS', kind: 'number', default: 10, min: 0, doc: 'warn after this many seconds without data (0 = off)' },
+  { path: 'ws.noDataTimeoutS', kind: 'number', default: 30, min: 0, doc: 'reconnect after this many seconds without data (0 = off)' },
+  { path: 'ws.reconnectBackoffS', kind: 'number', default: 0.5, min: 0, doc: 'base of the exponential reconnect backoff (full jitter)' },
+  { path: 'ws.reconnectBackoffMaxS', kind: 'number', default: 30, min: 0, doc: 'cap of the reconnect backoff' },
+  { path: 'ws.maxSessionS', kind: 'number', default: 0, min: 0, doc: 'rotate the connection after this long (0 = venue limit minus a margin)' },
+  { path: 'ws.maxReconnects', kind: 'int', default: 0, min: 0, doc: 'give up (FAILED) after this many reconnects in a row without data (0 = never)' },
+  { path: 'rest.url', kind: 'string', default: '', doc: 'REST base URL override, e.g. https://api.binance.com' },
+  { path: 'rest.timeoutS', kind: 'number', default: 10, min: 0.1, doc: 'REST request timeout in seconds' },
+  { path: 'rest.snapshotLimit', kind: 'int', default: 1000, min: 5, max: 5000, doc: 'levels requested in a REST book snapshot' },
+  { path: 'rest.weightPerMinute', kind: 'int', default: 1200, min: 1, doc: 'REST weight budget per minute for snapshots' },
+  { path: 'storage.flushIntervalS', kind: 'number', default: 1, min: 0.05, doc: 'seconds between gzip member flushes' },
+  { path: 'storage.raw', kind: 'bool', default: true, doc: 'write the raw capture' },
+  { path: 'storage.trades', kind: 'bool', default: true, doc: 'write trades files' },
+  { path: 'storage.book', kind: 'bool', default: true, doc: 'write book files' },
+  { path: 'storage.events', kind: 'bool', default: true, doc: 'write the events ledger' },
+  { path: 'storage.parquet', kind: 'bool', default: true, doc: 'when a UTC day ends, also write its CSV outputs as Parquet' },
+  { path: 'window.tz', kind: 'zone', default: 'UTC', doc: 'IANA time zone of the trading window, e.g. America/New_York' },
+  { path: 'window.startHhmm', kind: 'hhmm', default: '', doc: 'record only from this local time HHMM (empty = always record)' },
+  { path: 'window.endHhmm', kind: 'hhmm', default: '', doc: 'until this local time HHMM (exclusive; set with window.startHhmm)' },
+  { path: 'window.endDayOffset', kind: 'int', default: 0, min: 0, doc: 'local days from the window\'s start to its end (2200 to 0600: 1)' },
+  { path: 'simulator.seed', kind: 'int', default: 1, doc: 'seed of the simulated market' },
+  { path: 'simulator.port', kind: 'int', default: 0, min: 0, max: 65535, doc: 'simulator port (0 = any free port)' },
+  { path: 'simulator.diffIntervalMs', kind: 'number', default: 100, min: 1, doc: 'simulator depth diff cadence in ms' },
+  { path: 'simulator.faults', kind: 'string', default: '', doc: 'simulator fault schedule, e.g. disconnect=20s,gap=7s' },
+];
+
+export interface Config {
+  venue: string;
+  symbols: string[];
+  dataDir: string;
+  depth: number;
+  /** Milliseconds; 0 = run until stopped. */
+  duration: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  sim: boolean;
+  quoteCheck: 'off' | 'count' | 'resync';
+  status: boolean;
+  ws: {
+    url: string; openTimeoutS: number; pingIntervalS: number; pingTimeoutS: number; noDataWarnS: number;
+    noDataTimeoutS: number; reconnectBackoffS: number; reconnectBackoffMaxS: number; maxSessionS: number;
+    maxReconnects: number;
+  };
+  rest: { url: string; timeoutS: number; snapshotLimit: number; weightPerMinute: number };
+  storage: { flushIntervalS: number; raw: boolean; trades: boolean; book: boolean; events: boolean; parquet: boolean };
+  /** Trading window (core/trading-window.ts); startHhmm '' = always record. */
+  window: { tz: string; startHhmm: string; endHhmm: string; endDayOffset: number };
+  simulator: { seed: number; port: number; diffIntervalMs: number; faults: string };
+}
+
+/** `ws.pingIntervalS` → `WS_PING_INTERVAL_S`. */
+export function envName(path: string): string {
+  return path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** `ws.pingIntervalS` → `ws-ping-interval-s` (the CLI flag without dashes). */
+export function flagName(path: string): string {
+  return path.replace(/\./g, '-').replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+function leafSchema(k: ConfigKey): z.ZodType {
+  switch (k.kind) {
+    case 'string': return z.string();
+    case 'hhmm': return z.string().refine((v) => v === '' || isHhmm(v));
+    case 'zone': return z.string().refine(isTimeZone);
+    case 'bool': return z.boolean();
+    case 'level': return z.enum(LOG_LEVELS);
+    case 'choice': return z.enum(k.choices as [string, ...string[]]);
+    case 'list': return z.array(z.string().min(1)).min(1);
+    case 'number':
+    case 'duration': {
+      let s = z.number().finite();
+      if (k.min !== undefined) s = s.min(k.min);
+      if (k.max !== undefined) s = s.max(k.max);
+      return k.kind === 'duration' ? s.min(0) : s;
+    }
+    case 'int': {
+      let s = z.number().int();
+      if (k.min !== undefined) s = s.min(k.min);
+      if (k.max !== undefined) s = s.max(k.max);
+      return s;
+    }
+  }
+}
+
+function expectation(k: ConfigKey): string {
+  switch (k.kind) {
+    case 'string': return 'a string';
+    case 'hhmm': return 'a local time HHMM from 0000 to 2359, or empty';
+    case 'zone': return 'an IANA time zone such as UTC or America/New_York';
+    case 'bool': return 'true or false';
+    case 'level': return `one of ${LOG_LEVELS.join(', ')}`;
+    case 'choice': return `one of ${(k.choices ?? []).join(', ')}`;
+    case 'list': return 'a non-empty comma-separated list';
+    case 'duration': return 'a duration such as 30s, 5m, 2h (or seconds)';
+    case 'number':
+    case 'int': {
+      const what = k.kind === 'int' ? 'an integer' : 'a number';
+      if (k.min !== undefined && k.max !== undefined) return `${what} from ${k.min} to ${k.max}`;
+      if (k.min !== undefined) return `${what} >= ${k.min}`;
+      return what;
+    }
+  }
+}
+
+const KEY_BY_PATH = new Map(CONFIG_KEYS.map((k) => [k.path, k]));
+
+/** Converts text from the environment or a flag into the key's type; undefined when it cannot. */
+function coerce(k: ConfigKey, text: string): unknown {
+  const t = text.trim();
+  switch (k.kind) {
+    case 'string': return text;
+    case 'hhmm':
+    case 'zone': return t;
+    case 'level':
+    case 'choice': return t.toLowerCase();
+    case 'bool':
+      if (/^(1|true|yes|on)$/i.test(t)) return true;
+      if (/^(0|false|no|off)$/i.test(t)) return false;
+      return undefined;
+    case 'list': return t.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+    case 'duration': {
+      const ms = parseDurationMs(t);
+      return Number.isNaN(ms) ? undefined : ms;
+    }
+    case 'number':
+    case 'int': {
+      if (t === '') return undefined;
+      const n = Number(t);
+      return Number.isNaN(n) ? undefined : n;
+    }
+  }
+}
+
+function configError(k: ConfigKey | undefined, path: string, value: unknown, source: string, expected?: string): MarketfeedError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return new MarketfeedError('MF_ERR_CONFIG', `${path} = ${shown} (from ${source})`, {
+    path,
+    expected: expected ?? (k ? expectation(k) : 'a known key'),
+    got: shown,
+  });
+}
+
+function setPath(obj: Record<string, any>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let o = obj;
+  for (let i = 0; i < parts.length - 1; i++) o = o[parts[i]] ??= {};
+  o[parts[parts.length - 1]] = value;
+}
+
+function getPath(obj: Record<string, any>, path: string): unknown {
+  let o: any = obj;
+  for (const p of path.split('.')) {
+    if (o === null || typeof o !== 'object') return undefined;
+    o = o[p];
+  }
+  return o;
+}
+
+export interface LoadConfigInput {
+  /** CLI values keyed by config path (already picked from commander's parsed options). */
+  flags?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+  /** Path of a YAML config; when absent, ./marketfeed.yaml is used if it exists. */
+  file?: string;
+  cwd?: string;
+}
+
+export function defaultConfig(): Config {
+  const out: Record<string, any> = {};
+  for (const k of CONFIG_KEYS) setPath(out, k.path, structuredClone(k.default));
+  return out as Config;
+}
+
+/** Builds the config from defaults, file, environment and flags; throws MF_ERR_CONFIG on any bad value. */
+export function loadConfig(input: LoadConfigInput = {}): Config {
+  const cfg: Record<string, any> = defaultConfig();
+  const sources = new Map<string, string>();
+
+  const file = input.file ?? (existsSync(`${input.cwd ?? '.'}/marketfeed.yaml`) ? `${input.cwd ?? '.'}/marketfeed.yaml` : undefined);
+  if (file !== undefined) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new MarketfeedError('MF_ERR_CONFIG', `cannot read config file ${file}: ${(e as Error).message}`, { path: file });
+    }
+    if (doc !== null && doc !== undefined) {
+      if (typeof doc !== 'object' || Array.isArray(doc)) throw configError(undefined, '(root)', doc, file, 'a YAML mapping');
+      walkYaml(doc as Record<string, unknown>, '', (path, value) => {
+        const k = KEY_BY_PATH.get(path);
+        if (!k) throw configError(undefined, path, value, file, `one of the known keys (${CONFIG_KEYS.map((x) => x.path).join(', ')})`);
+        let v = value;
+        if (typeof v === 'string' && k.kind !== 'string') v = coerce(k, v) ?? v;
+        if (k.kind === 'string' && typeof v === 'number') v = String(v);
+        // YAML reads `startHhmm: 0930` as the number 930
+        if (k.kind === 'hhmm' && typeof v === 'number' && Number.isInteger(v) && v >= 0) v = String(v).padStart(4, '0');
+        setPath(cfg, path, v);
+        sources.set(path, file);
+      });
+    }
+  }
+
+  const env = input.env ?? {};
+  for (const k of CONFIG_KEYS) {
+    for (const name of [envName(k.path), ...(k.env ?? [])]) {
+      const text = env[name];
+      if (text === undefined || text === '') continue;
+      const v = coerce(k, text);
+      if (v === undefined) throw configError(k, k.path, text, `environment ${name}`);
+      setPath(cfg, k.path, v);
+      sources.set(k.path, `environment ${name}`);
+      break;
+    }
+  }
+
+  for (const [path, raw] of Object.entries(input.flags ?? {})) {
+    if (raw === undefined) continue;
+    const k = KEY_BY_PATH.get(path);
+    if (!k) throw configError(undefined, path, raw, 'command line');
+    const v = typeof raw === 'string' ? coerce(k, raw) : raw;
+    if (v === undefined) throw configError(k, path, raw, `flag --${flagName(path)}`);
+    setPath(cfg, path, v);
+    sources.set(path, `flag --${flagName(path)}`);
+  }
+
+  for (const k of CONFIG_KEYS) {
+    const value = getPath(cfg, k.path);
+    const r = leafSchema(k).safeParse(value);
+    if (!r.success) throw configError(k, k.path, value, sources.get(k.path) ?? 'defaults');
+  }
+  checkWindow(cfg as Config, sources);
+  return cfg as Config;
+}
+
+function walkYaml(obj: Record<string, unknown>, prefix: string, visit: (path: string, value: unknown) => void): void {
+  for (const [key, value] of Object.entries(obj)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) walkYaml(value as Record<string, unknown>, path, visit);
+    else visit(path, value);
+  }
+}
+
+/** Cross-key rules of the trading window: start and end set together, end after start. */
+function checkWindow(cfg: Config, sources: Map<string, string>): void {
+  const w = cfg.window;
+  const from = (path: string): string => sources.get(path) ?? 'defaults';
+  if ((w.startHhmm === '') !== (w.endHhmm === '')) {
+    const missing = w.startHhmm === '' ? 'window.startHhmm' : 'window.endHhmm';
+    const other = missing === 'window.startHhmm' ? 'window.endHhmm' : 'window.startHhmm';
+    throw configError(KEY_BY_PATH.get(missing), missing, '', from(missing), `HHMM, set together with ${other} (or both empty for always on)`);
+  }
+  try {
+    new TradingWindow(w);
+  } catch (e) {
+    const err = e as MarketfeedError;
+    const path = err.path ?? 'window';
+    throw configError(KEY_BY_PATH.get(path), path, getPath(cfg, path), from(path), err.expected);
+  }
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ERRORS, MarketfeedError, isMarketfeedError } from './errors.js';
+
+const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+const documented = new Set([...doc.matchAll(/^\| `(MF_ERR_[A-Z_]+)` \|/gm)].map((m) => m[1]));
+
+describe('error catalogue', () => {
+  it.each(Object.keys(ERRORS))('%s is documented in docs/errors.md', (code) => {
+    expect(documented.has(code)).toBe(true);
+  });
+
+  it('documents no stale code', () => {
+    for (const code of documented) expect(Object.keys(ERRORS)).toContain(code);
+  });
+
+  it('carries venue, symbol, expected and got in the message', () => {
+    const e = new MarketfeedError('MF_ERR_SEQ_GAP', 'U jumped', { venue: 'binance', symbol: 'BTC/USDT', expected: 'U=101', got: 'U=105' });
+    expect(e.message).toBe('MF_ERR_SEQ_GAP: binance BTC/USDT: U jumped; expected U=101; got U=105');
+    expect(e.recovery).toBe('resync');
+    expect(isMarketfeedError(e, 'MF_ERR_SEQ_GAP')).toBe(true);
+    expect(isMarketfeedError(new Error('x'))).toBe(false);
+  });
+});

@@ -1,0 +1,149 @@
+// Reading what `record` wrote: the raw capture of each (venue label, symbol, day) and the bits of
+// the events ledger replay needs to reproduce the run (its symbols, depth, and when each run
+// started and stopped its books).
+//
+// Raw files are streamed (a day file can be gigabytes): the file is read in chunks, gunzipped as a
+// stream (concatenated members are one stream to zlib) and split into lines by hand. A crash can
+// leave a half-written last member; zlib then reports an unexpected end, and everything before it
+// has been returned, as storage/read.ts does for whole files.
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import { MarketfeedError } from '../core/errors.js';
+import type { RawFrame } from '../core/frames.js';
+import { parseRawLine } from '../storage/csv.js';
+import { readCsv } from '../storage/read.js';
+
+const DAY_RE = /^\d{8}$/;
+
+/** One day of one symbol: its raw capture and (when written) its events ledger. */
+export interface RawDay {
+  day: string;
+  raw: string;
+  events: string | undefined;
+  bytes: number;
+}
+
+/** The day directories of `<dataDir>/<label>/<symbolFs>/` that hold a raw capture, oldest first. */
+export function rawDays(dataDir: string, label: string, symbolFs: string): RawDay[] {
+  const dir = join(dataDir, label, symbolFs);
+  if (!existsSync(dir)) return [];
+  const out: RawDay[] = [];
+  for (const day of readdirSync(dir).filter((d) => DAY_RE.test(d)).sort()) {
+    const raw = join(dir, day, `raw_${symbolFs}_${day}.ndjson.gz`);
+    if (!existsSync(raw)) continue;
+    const events = join(dir, day, `events_${symbolFs}_${day}.csv.gz`);
+    out.push({ day, raw, events: existsSync(events) ? events : undefined, bytes: statSync(raw).size });
+  }
+  return out;
+}
+
+/** SYMBOL_FS directories under `<dataDir>/<label>/`. */
+export function symbolDirs(dataDir: string, label: string): string[] {
+  const dir = join(dataDir, label);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new MarketfeedError('MF_ERR_CONFIG', `no recording of ${label} under ${dataDir} (${dir} does not exist)`, {
+      path: 'dataDir', expected: 'a directory written by marketfeed record', got: dir,
+    });
+  }
+  return readdirSync(dir).filter((d) => statSync(join(dir, d)).isDirectory()).sort();
+}
+
+/** One recording run as the ledger tells it. */
+export interface LedgerRun {
+  /** localTs of the run_start row. */
+  start: number;
+  /** localTs of the book's STOPPED state row, when the run stopped cleanly. */
+  bookStop: number | undefined;
+  /** Unified symbols listed in run_start (`symbols=BTC/USDT ETH/USDT`). */
+  symbols: string[];
+  depth: number | undefined;
+  /** `quote_check=` when the recorder wrote it. */
+  quoteCheck: 'off' | 'count' | 'resync' | undefined;
+}
+
+/** The runs of a day's events ledger, in order. */
+export async function ledgerRuns(eventsPath: string): Promise<LedgerRun[]> {
+  const { rows } = await readCsv(eventsPath);
+  const runs: LedgerRun[] = [];
+  for (const r of rows) {
+    const localTs = Number(r[2]);
+    const kind = r[3], state = r[4], detail = r[5] ?? '';
+    if (kind === 'run_start') {
+      runs.push({ start: localTs, bookStop: undefined, ...runStartFields(detail) });
+    } else if (kind === 'state' && state === 'STOPPED' && detail.startsWith('book') && runs.length > 0) {
+      runs[runs.length - 1].bookStop ??= localTs;
+    }
+  }
+  return runs;
+}
+
+/** `venue=binance symbols=BTC/USDT ETH/USDT depth=20 ws=…` → its symbols and depth. */
+export function runStartFields(detail: string): Pick<LedgerRun, 'symbols' | 'depth' | 'quoteCheck'> {
+  const symbols: string[] = [];
+  let depth: number | undefined;
+  let quoteCheck: LedgerRun['quoteCheck'];
+  let inSymbols = false;
+  for (const tok of detail.split(' ')) {
+    const eq = tok.indexOf('=');
+    if (eq > 0) {
+      const key = tok.slice(0, eq), value = tok.slice(eq + 1);
+      inSymbols = key === 'symbols';
+      if (inSymbols && value) symbols.push(value);
+      if (key === 'depth' && /^\d+$/.test(value)) depth = Number(value);
+      if (key === 'quote_check' && (value === 'off' || value === 'count' || value === 'resync')) quoteCheck = value;
+    } else if (inSymbols && tok) {
+      symbols.push(tok);
+    }
+  }
+  return { symbols, depth, quoteCheck };
+}
+
+/** Counts compressed bytes read, for progress (% done by bytes). */
+export interface ByteCounter {
+  bytesRead: number;
+}
+
+/**
+ * The frames of one raw capture file, in file order (the order they were processed live), in
+ * batches of a decompressed chunk's complete lines. Lines that are not frames are counted in
+ * `bad` and skipped.
+ */
+export async function* readRawFrames(path: string, venue: string, counter?: ByteCounter, bad?: { lines: number }): AsyncGenerator<RawFrame[]> {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (counter) file.on('data', (b) => (counter.bytesRead += b.length));
+  const gunzip = createGunzip();
+  file.on('error', (e) => gunzip.destroy(e));
+  file.pipe(gunzip);
+  const utf8 = new StringDecoder('utf8'); // a character may straddle two chunks
+  let carry = '';
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      const text = carry + utf8.write(chunk);
+      const end = text.lastIndexOf('\n');
+      if (end < 0) {
+        carry = text;
+        continue;
+      }
+      carry = text.slice(end + 1);
+      const batch: RawFrame[] = [];
+      let i = 0;
+      while (i < end) {
+        const j = text.indexOf('\n', i);
+        const f = parseRawLine(text.slice(i, j), venue);
+        if (f !== undefined) batch.push(f);
+        else if (bad) bad.lines++;
+        i = j + 1;
+      }
+      if (batch.length > 0) yield batch;
+    }
+  } catch (e) {
+    // a crash's half-written last member: keep everything before it
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw e;
+  } finally {
+    file.destroy();
+    gunzip.destroy();
+  }
+}

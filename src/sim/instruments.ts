@@ -1,0 +1,133 @@
+// What the simulator lists: one Instrument per symbol, with the tick and lot grid the venue
+// would publish in exchangeInfo. Prices live on the model side as integer ticks and sizes as
+// integer lots; only the wire formatters turn them into the venue's fixed-decimal text.
+import { parseSymbol } from '../core/symbols.js';
+import { hash32 } from './rng.js';
+
+export type SimVenue = 'binance' | 'binance-futures';
+
+export interface Instrument {
+  venueSymbol: string;
+  /** Lowercase id used in stream names (`btcusdt`). */
+  streamId: string;
+  base: string;
+  quote: string;
+  /** Start price in ticks. */
+  startTicks: number;
+  /** Decimals printed for prices / quantities (spot always prints 8; futures the precision). */
+  priceDecimals: number;
+  qtyDecimals: number;
+  /** One tick / one lot expressed in units of the last printed decimal. */
+  tickUnits: number;
+  stepUnits: number;
+  /** Typical order size range, in lots. */
+  minLots: number;
+  maxLots: number;
+}
+
+// Longest first, so `FDUSD` wins over `USD`.
+const QUOTES = ['FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'BTC', 'ETH', 'BNB', 'EUR', 'TRY', 'BRL', 'USD'];
+
+/** `BTC/USDT`, `BTC/USDT:USDT` or `BTCUSDT` → base/quote; undefined when it cannot be split. */
+export function splitSymbol(text: string): { base: string; quote: string } | undefined {
+  const unified = parseSymbol(text);
+  if (unified) return { base: unified.base, quote: unified.quote };
+  const id = text.toUpperCase();
+  if (!/^[A-Z0-9]{2,30}$/.test(id)) return undefined;
+  for (const q of QUOTES) {
+    if (id.length > q.length && id.endsWith(q)) return { base: id.slice(0, -q.length), quote: q };
+  }
+  return undefined;
+}
+
+interface Grid {
+  price: number;
+  tickDec: number;
+  stepDec: number;
+  maxLots: number;
+}
+
+function gridFor(base: string, venue: SimVenue): Grid {
+  const futures = venue === 'binance-futures';
+  if (base === 'BTC') return { price: 60000, tickDec: futures ? 1 : 2, stepDec: futures ? 3 : 5, maxLots: futures ? 5000 : 200_000 };
+  if (base === 'ETH') return { price: 3000, tickDec: 2, stepDec: futures ? 3 : 4, maxLots: futures ? 50_000 : 100_000 };
+  // Anything else: a price between 0.5 and 500 picked from the name, ~4 significant tick digits.
+  const h = hash32(base);
+  const price = 0.5 * Math.pow(1000, (h % 10_000) / 10_000);
+  const mag = Math.floor(Math.log10(price));
+  const tickDec = Math.min(8, Math.max(0, 4 - mag));
+  const stepDec = Math.min(8, Math.max(0, mag + 2));
+  return { price, tickDec, stepDec, maxLots: 100_000 };
+}
+
+export function makeInstrument(symbol: string, venue: SimVenue): Instrument {
+  const parts = splitSymbol(symbol);
+  if (!parts) throw new Error(`sim: cannot read symbol ${JSON.stringify(symbol)} (want BTCUSDT or BTC/USDT)`);
+  const venueSymbol = parts.base + parts.quote;
+  const g = gridFor(parts.base, venue);
+  const priceDecimals = venue === 'binance' ? 8 : Math.max(2, g.tickDec);
+  const qtyDecimals = venue === 'binance' ? 8 : g.stepDec;
+  return {
+    venueSymbol,
+    streamId: venueSymbol.toLowerCase(),
+    base: parts.base,
+    quote: parts.quote,
+    startTicks: Math.round(g.price * 10 ** g.tickDec),
+    priceDecimals,
+    qtyDecimals,
+    tickUnits: 10 ** (priceDecimals - g.tickDec),
+    stepUnits: 10 ** (qtyDecimals - g.stepDec),
+    minLots: 1,
+    maxLots: g.maxLots,
+  };
+}
+
+/** Fixed-decimal text of a non-negative integer count of 10^-decimals units ("6000001000000", 8 → "60000.01000000"). */
+export function formatUnits(units: number | bigint, decimals: number): string {
+  const s = units.toString();
+  if (decimals === 0) return s;
+  const padded = s.length > decimals ? s : '0'.repeat(decimals + 1 - s.length) + s;
+  return padded.slice(0, padded.length - decimals) + '.' + padded.slice(padded.length - decimals);
+}
+
+/** Formats prices and sizes of one instrument, caching price text (the same few hundred ticks recur). */
+export class Formatter {
+  private readonly priceCache = new Map<number, string>();
+
+  constructor(readonly inst: Instrument) {}
+
+  price(ticks: number): string {
+    let s = this.priceCache.get(ticks);
+    if (s === undefined) {
+      if (this.priceCache.size > 50_000) this.priceCache.clear();
+      s = formatUnits(ticks * this.inst.tickUnits, this.inst.priceDecimals);
+      this.priceCache.set(ticks, s);
+    }
+    return s;
+  }
+
+  qty(lots: number): string {
+    return formatUnits(lots * this.inst.stepUnits, this.inst.qtyDecimals);
+  }
+
+  /** Exact price × qty, printed with `decimals` (truncating only zeros when the grids allow it). */
+  notional(ticks: number, lots: number, decimals: number): string {
+    return this.notionalSum(BigInt(ticks) * BigInt(lots), decimals);
+  }
+
+  /** A sum of ticks × lots products (kline quote volumes) as exact text. */
+  notionalSum(ticksTimesLots: bigint, decimals: number): string {
+    const units = ticksTimesLots * BigInt(this.inst.tickUnits) * BigInt(this.inst.stepUnits);
+    const full = formatUnits(units, this.inst.priceDecimals + this.inst.qtyDecimals);
+    const drop = this.inst.priceDecimals + this.inst.qtyDecimals - decimals;
+    return drop > 0 ? full.slice(0, full.length - drop).replace(/\.$/, '') : full;
+  }
+
+  tickSize(): string {
+    return formatUnits(this.inst.tickUnits, this.inst.priceDecimals);
+  }
+
+  stepSize(): string {
+    return formatUnits(this.inst.stepUnits, this.inst.qtyDecimals);
+  }
+}

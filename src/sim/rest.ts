@@ -1,0 +1,242 @@
+// The REST API, shaped like Binance's: spot under /api/v3, USD-M futures under /fapi/v1.
+// Pure request → reply; the HTTP server adds headers, delays and 429s around it.
+import { bucketOpen, isInterval, nextOpen, prevOpen } from './candles.js';
+import type { SimVenue } from './instruments.js';
+import type { BookState } from './market.js';
+import type { SymbolState } from './symbol-state.js';
+import { klineRow, quoteDecimals } from './wire.js';
+
+export interface RestContext {
+  venue: SimVenue;
+  symbols: ReadonlyMap<string, SymbolState>;
+  nowMs(): number;
+  /** True once after the stalesnapshot fault: serve an old book. */
+  takeStaleSnapshot(): boolean;
+}
+
+export interface RestReply {
+  status: number;
+  body: string;
+  /** Request weight, for X-MBX-USED-WEIGHT-1M. */
+  weight: number;
+  /** True for a depth request (the slow-snapshot fault delays these). */
+  isDepth?: boolean;
+}
+
+const err = (status: number, code: number, msg: string, weight = 1): RestReply => ({
+  status, weight, body: JSON.stringify({ code, msg }),
+});
+const ok = (value: unknown, weight: number): RestReply => ({ status: 200, weight, body: JSON.stringify(value) });
+
+const INVALID_SYMBOL = (): RestReply => err(400, -1121, 'Invalid symbol.');
+const missing = (name: string): RestReply =>
+  err(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+
+const RATE_LIMITS_SPOT = [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+  { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
+  { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+];
+const RATE_LIMITS_FUTURES = [
+  { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },
+  { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
+  { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 },
+];
+
+/** Parses an optional non-negative integer parameter; NaN when present but not digits. */
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  return /^[0-9]{1,20}$/.test(v) ? Number(v) : NaN;
+}
+const illegal = (name: string): RestReply =>
+  err(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
+
+export function handleRest(ctx: RestContext, path: string, q: URLSearchParams): RestReply {
+  const futures = ctx.venue === 'binance-futures';
+  const prefix = futures ? '/fapi/v1/' : '/api/v3/';
+  if (!path.startsWith(prefix)) return err(404, -1, `Unknown path ${path}`);
+  const route = path.slice(prefix.length);
+  switch (route) {
+    case 'ping':
+      return ok({}, 1);
+    case 'time':
+      return ok({ serverTime: ctx.nowMs() }, 1);
+    case 'exchangeInfo':
+      return exchangeInfo(ctx, q);
+    case 'depth':
+      return depth(ctx, q);
+    case 'klines':
+      return klines(ctx, q);
+    case 'trades':
+      return trades(ctx, q);
+    case 'premiumIndex':
+      if (futures) return premiumIndex(ctx, q);
+      break;
+  }
+  return err(404, -1, `Unknown path ${path}`);
+}
+
+function lookup(ctx: RestContext, q: URLSearchParams): SymbolState | RestReply {
+  const symbol = q.get('symbol');
+  if (!symbol) return missing('symbol');
+  return ctx.symbols.get(symbol) ?? INVALID_SYMBOL();
+}
+
+function exchangeInfo(ctx: RestContext, q: URLSearchParams): RestReply {
+  const futures = ctx.venue === 'binance-futures';
+  let wanted: string[] | undefined;
+  const one = q.get('symbol');
+  const many = q.get('symbols');
+  if (one) wanted = [one];
+  else if (many) {
+    try {
+      const parsed: unknown = JSON.parse(many);
+      if (!Array.isArray(parsed)) return INVALID_SYMBOL();
+      wanted = parsed.map(String);
+    } catch {
+      return INVALID_SYMBOL();
+    }
+  }
+  const list: SymbolState[] = [];
+  for (const id of wanted ?? ctx.symbols.keys()) {
+    const s = ctx.symbols.get(id);
+    if (!s) return INVALID_SYMBOL();
+    list.push(s);
+  }
+  const now = ctx.nowMs();
+  const symbols = list.map((s) => (futures ? futuresSymbol(s) : spotSymbol(s)));
+  if (futures) {
+    return ok({ timezone: 'UTC', serverTime: now, futuresType: 'U_MARGINED', rateLimits: RATE_LIMITS_FUTURES, exchangeFilters: [], assets: [], symbols }, 1);
+  }
+  return ok({ timezone: 'UTC', serverTime: now, rateLimits: RATE_LIMITS_SPOT, exchangeFilters: [], symbols }, 20);
+}
+
+function spotSymbol(s: SymbolState): unknown {
+  const { inst, fmt } = s;
+  return {
+    symbol: inst.venueSymbol, status: 'TRADING', baseAsset: inst.base, baseAssetPrecision: 8, quoteAsset: inst.quote,
+    quotePrecision: 8, quoteAssetPrecision: 8, orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET'], icebergAllowed: true,
+    ocoAllowed: true, isSpotTradingAllowed: true, isMarginTradingAllowed: false,
+    filters: [
+      { filterType: 'PRICE_FILTER', minPrice: fmt.tickSize(), maxPrice: fmt.price(inst.startTicks * 100), tickSize: fmt.tickSize() },
+      { filterType: 'LOT_SIZE', minQty: fmt.stepSize(), maxQty: fmt.qty(inst.maxLots * 1000), stepSize: fmt.stepSize() },
+    ],
+    permissions: [], permissionSets: [['SPOT']], defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
+    allowedSelfTradePreventionModes: ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'],
+  };
+}
+
+function futuresSymbol(s: SymbolState): unknown {
+  const { inst, fmt } = s;
+  return {
+    symbol: inst.venueSymbol, pair: inst.venueSymbol, contractType: 'PERPETUAL', deliveryDate: 4133404800000,
+    onboardDate: s.candles.listedMs, status: 'TRADING', baseAsset: inst.base, quoteAsset: inst.quote, marginAsset: inst.quote,
+    pricePrecision: inst.priceDecimals, quantityPrecision: inst.qtyDecimals, baseAssetPrecision: 8, quotePrecision: 8,
+    underlyingType: 'COIN', settlePlan: 0, triggerProtect: '0.0500',
+    filters: [
+      { filterType: 'PRICE_FILTER', minPrice: fmt.tickSize(), maxPrice: fmt.price(inst.startTicks * 100), tickSize: fmt.tickSize() },
+      { filterType: 'LOT_SIZE', minQty: fmt.stepSize(), maxQty: fmt.qty(inst.maxLots * 1000), stepSize: fmt.stepSize() },
+    ],
+    orderTypes: ['LIMIT', 'MARKET'], timeInForce: ['GTC', 'IOC', 'FOK', 'GTX'],
+  };
+}
+
+/** Spot weight table (PROTOCOLS.md §1.3); futures: 2/5/10/20 for ≤50/100/500/1000. */
+function depthWeight(futures: boolean, limit: number): number {
+  if (futures) return limit <= 50 ? 2 : limit <= 100 ? 5 : limit <= 500 ? 10 : 20;
+  return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+}
+
+function depth(ctx: RestContext, q: URLSearchParams): RestReply {
+  const futures = ctx.venue === 'binance-futures';
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  const asked = intParam(q, 'limit');
+  if (Number.isNaN(asked)) return illegal('limit');
+  const limit = Math.max(1, Math.min(asked ?? (futures ? 500 : 100), futures ? 1000 : 5000));
+  const now = ctx.nowMs();
+  const book: BookState = ctx.takeStaleSnapshot() ? s.oldBooks[0] : s.snapshot(limit, now);
+  const side = (b: BookState['bids']): [string, string][] => {
+    const n = Math.min(limit, b.ticks.length);
+    const out: [string, string][] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = [s.fmt.price(b.ticks[i]), s.fmt.qty(b.lots[i])];
+    return out;
+  };
+  const body = futures
+    ? { lastUpdateId: book.lastUpdateId, E: now, T: now - 1, bids: side(book.bids), asks: side(book.asks) }
+    : { lastUpdateId: book.lastUpdateId, bids: side(book.bids), asks: side(book.asks) };
+  return { ...ok(body, depthWeight(futures, limit)), isDepth: true };
+}
+
+function klines(ctx: RestContext, q: URLSearchParams): RestReply {
+  const futures = ctx.venue === 'binance-futures';
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  const interval = q.get('interval');
+  if (!interval) return missing('interval');
+  if (!isInterval(interval)) return err(400, -1120, 'Invalid interval.');
+  const startTime = intParam(q, 'startTime');
+  const endTime = intParam(q, 'endTime');
+  const asked = intParam(q, 'limit');
+  if (Number.isNaN(startTime)) return illegal('startTime');
+  if (Number.isNaN(endTime)) return illegal('endTime');
+  if (Number.isNaN(asked)) return illegal('limit');
+  const limit = Math.max(1, Math.min(asked ?? 500, futures ? 1500 : 1000));
+  const now = ctx.nowMs();
+  const end = Math.min(endTime ?? now, now);
+  const opens: number[] = [];
+  if (startTime !== undefined) {
+    let t = bucketOpen(Math.max(startTime, s.candles.listedMs), interval);
+    if (t < startTime) t = nextOpen(t, interval);
+    for (; t <= end && opens.length < limit; t = nextOpen(t, interval)) opens.push(t);
+  } else {
+    // The newest `limit` buckets up to end.
+    const first = bucketOpen(s.candles.listedMs, interval);
+    for (let t = bucketOpen(end, interval); t >= first && opens.length < limit; t = prevOpen(t, interval)) opens.push(t);
+    opens.reverse();
+  }
+  const rows: unknown[] = [];
+  for (const open of opens) {
+    const close = nextOpen(open, interval);
+    const c = s.candles.range(open, close, now);
+    if (c) rows.push(klineRow(futures, s.fmt, open, close - 1, c));
+  }
+  const weight = futures ? (limit < 100 ? 1 : limit < 500 ? 2 : limit <= 1000 ? 5 : 10) : 2;
+  return ok(rows, weight);
+}
+
+function trades(ctx: RestContext, q: URLSearchParams): RestReply {
+  const futures = ctx.venue === 'binance-futures';
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  const asked = intParam(q, 'limit');
+  if (Number.isNaN(asked)) return illegal('limit');
+  const limit = Math.max(1, Math.min(asked ?? 500, 1000));
+  const list = s.recentTrades.slice(-limit);
+  const qd = quoteDecimals(futures, s.fmt);
+  const rows = list.map((t) => {
+    const row: Record<string, unknown> = {
+      id: t.id, price: s.fmt.price(t.ticks), qty: s.fmt.qty(t.lots), quoteQty: s.fmt.notional(t.ticks, t.lots, qd),
+      time: t.timeMs, isBuyerMaker: t.buyerMaker,
+    };
+    if (!futures) row.isBestMatch = true;
+    return row;
+  });
+  return ok(rows, futures ? 5 : 25);
+}
+
+function premiumIndex(ctx: RestContext, q: URLSearchParams): RestReply {
+  const now = ctx.nowMs();
+  const one = (s: SymbolState): unknown => {
+    const m = s.markPrice(now);
+    return {
+      symbol: s.inst.venueSymbol, markPrice: m.mark, indexPrice: m.index, estimatedSettlePrice: m.settle,
+      lastFundingRate: m.fundingRate, interestRate: '0.00010000', nextFundingTime: m.nextFundingMs, time: now,
+    };
+  };
+  if (q.get('symbol') === null) return ok([...ctx.symbols.values()].map(one), 10);
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  return ok(one(s), 1);
+}

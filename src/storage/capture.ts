@@ -1,0 +1,229 @@
+// CaptureSink: what `record` does with a feed. Raw frames, trades, verified book rows and the
+// ledger of everything that happened (connects, subscribes, snapshots, state changes, gaps,
+// resyncs, rejects) go to each symbol's day directory. Storage-only logic: it consumes core
+// types, so a library user can plug the same sink into their own feed.
+//
+// Trading window (config `window.*`): trades, book rows and raw frames whose localTs falls
+// outside the window are not written; ledger rows always are, so the events file explains the
+// silence with `window_close` / `window_open` rows at the exact boundary instants. The feed keeps
+// running (books stay verified), so the first book row after opening is the next top-N change.
+import type { MarketEvent, Status } from '../core/events.js';
+import type { RawFrame } from '../core/frames.js';
+import type { Config } from '../core/config.js';
+import type { Logger } from '../core/log.js';
+import type { MarketfeedError } from '../core/errors.js';
+import { nowUs } from '../core/time.js';
+import { TradingWindow } from '../core/trading-window.js';
+import { Store } from './store.js';
+import { snapshotRelPath, symbolDirName } from './layout.js';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SymbolStore, SymbolStoreStats } from './symbol-store.js';
+import type { LedgerKind } from './ledger.js';
+
+export interface CaptureSinkOptions {
+  config: Config;
+  /** Directory name under the data dir: the venue id, or `sim-<venue>` for simulated data. */
+  venueLabel: string;
+  venue: string;
+  symbols: string[];
+  log: Logger;
+}
+
+export interface CaptureHandlers {
+  event(ev: MarketEvent): void;
+  raw(frame: RawFrame, symbols: readonly string[]): void;
+  snapshot(symbol: string, body: string, localTs: number, lastUpdateId: number): void;
+  reject(symbols: readonly string[], reason: string, frame: string, localTs: number): void;
+}
+
+export class CaptureSink {
+  readonly handlers: CaptureHandlers;
+  private readonly store: Store;
+  private readonly bySymbol = new Map<string, SymbolStore>();
+  private readonly gates = new Map<string, WindowGate>();
+  private readonly window: TradingWindow;
+  private readonly log: Logger;
+  private readonly dataDir: string;
+  private readonly venueLabel: string;
+  private readonly venue: string;
+  private closed = false;
+
+  constructor(opts: CaptureSinkOptions) {
+    const cfg = opts.config;
+    this.log = opts.log;
+    this.dataDir = cfg.dataDir;
+    this.venueLabel = opts.venueLabel;
+    this.venue = opts.venue;
+    this.store = new Store({
+      dataDir: cfg.dataDir,
+      venueLabel: opts.venueLabel,
+      depth: cfg.depth,
+      flushIntervalMs: cfg.storage.flushIntervalS * 1000,
+      outputs: { raw: cfg.storage.raw, trades: cfg.storage.trades, book: cfg.storage.book, events: cfg.storage.events },
+      parquetOnDayEnd: cfg.storage.parquet,
+      onError: (e: MarketfeedError) => this.log.error({ code: e.code, err: e.message }, 'write failed'),
+    });
+    this.window = new TradingWindow(cfg.window ?? { tz: 'UTC', startHhmm: '', endHhmm: '', endDayOffset: 0 });
+    for (const s of opts.symbols) {
+      const store = this.store.symbol(s);
+      this.bySymbol.set(s, store);
+      this.gates.set(s, new WindowGate(this.window, store));
+    }
+    this.handlers = {
+      event: (ev) => this.event(ev),
+      raw: (f, symbols) => {
+        for (let i = 0; i < symbols.length; i++) {
+          const s = this.bySymbol.get(symbols[i]);
+          if (s !== undefined && this.gates.get(symbols[i])!.allows(f.localTs)) s.raw(f);
+        }
+        // the subscription is either in the URL (combined streams) or in a frame we sent
+        if (f.dir === 'out') this.ledgerAll(symbols, 'subscribe', '', `connId=${f.connId} sent ${f.data}`, f.localTs);
+        else if (f.dir === 'conn' && f.data.startsWith('open ')) this.ledgerAll(symbols, 'subscribe', '', `connId=${f.connId} ${f.data}`, f.localTs);
+      },
+      snapshot: (symbol, body, localTs, lastUpdateId) => {
+        const s = this.bySymbol.get(symbol);
+        if (!s) return;
+        this.gates.get(symbol)!.allows(localTs); // the snapshot is ledgered either way; this only moves the window on
+        const id = s.ledger('snapshot', '', (eventId) => `lastUpdateId=${lastUpdateId} file=${snapshotRelPath(eventId, 'rest')}`, localTs, localTs);
+        s.snapshot(id, 'rest', body, localTs).catch((e: Error) => this.log.error({ symbol, err: e.message }, 'snapshot file not written'));
+      },
+      reject: (symbols, reason, frame, localTs) => {
+        this.ledgerAll(symbols, 'reject', '', `${reason}: ${frame.length > 200 ? frame.slice(0, 200) + '…' : frame}`, localTs);
+      },
+    };
+  }
+
+  runStart(detail: string): void {
+    const t = nowUs();
+    for (const symbol of this.bySymbol.keys()) this.writeSymbolFile(symbol);
+    this.ledgerAll([...this.bySymbol.keys()], 'run_start', '', detail, t, false);
+  }
+
+  /**
+   * `<dataDir>/<venue>/<SYMBOL_FS>/symbol.json` names the unified symbol behind the file-system
+   * name (`BTCUSDTUSDT` → `BTC/USDT:USDT`) for readers such as `marketfeed query`.
+   */
+  private writeSymbolFile(symbol: string): void {
+    const dir = join(this.dataDir, this.venueLabel, symbolDirName(symbol));
+    const path = join(dir, 'symbol.json');
+    if (existsSync(path)) return;
+    try {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify({ symbol, venue: this.venue }) + '\n');
+      renameSync(tmp, path);
+    } catch (e) {
+      this.log.error({ path, err: (e as Error).message }, 'symbol.json not written');
+    }
+  }
+
+  runStop(detail: string): void {
+    const t = nowUs();
+    this.ledgerAll([...this.bySymbol.keys()], 'run_stop', '', detail, t, false);
+  }
+
+  stats(): SymbolStoreStats {
+    return this.store.stats;
+  }
+
+  async flush(): Promise<void> {
+    await this.store.flushAll();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.store.closeAll();
+  }
+
+  private event(ev: MarketEvent): void {
+    const s = this.bySymbol.get(ev.symbol);
+    if (!s) return;
+    const open = this.gates.get(ev.symbol)!.allows(ev.localTs);
+    switch (ev.type) {
+      case 'trade':
+        if (open) s.trade(ev);
+        return;
+      case 'book_snapshot':
+        if (open) s.book(ev);
+        return;
+      case 'status':
+        this.status(s, ev);
+        return;
+      case 'gap':
+        // an advisory finding (action none: nothing was resynced) is a warning, not a gap
+        s.ledger(ev.action === 'none' ? 'warn' : 'gap', '', `${ev.scope}: expected ${ev.expected}, got ${ev.got}; ${ev.reason}; action=${ev.action}`, ev.ts, ev.localTs);
+        return;
+      default:
+        // quotes, tickers and derivative events live in the raw capture; their files come later
+        return;
+    }
+  }
+
+  private status(s: SymbolStore, ev: Status): void {
+    const reason = ev.reason ?? '';
+    if (ev.scope === 'connection') {
+      const kind = ev.state === 'CONNECTED' ? 'connect' : ev.state === 'CONNECTING' ? 'state' : 'disconnect';
+      s.ledger(kind, ev.state, `connection connId=${ev.connId ?? ''}${reason ? ' ' + reason : ''}`, ev.ts, ev.localTs);
+      return;
+    }
+    s.ledger(ev.state === 'RESYNCING' ? 'resync' : 'state', ev.state, `book${reason ? ' ' + reason : ''}`, ev.ts, ev.localTs);
+  }
+
+  /** Ledger rows for symbols; `gate` moves each symbol's window on first so rows stay in time order. */
+  private ledgerAll(symbols: readonly string[], kind: LedgerKind, state: string, detail: string, localTs: number, gate = true): void {
+    for (let i = 0; i < symbols.length; i++) {
+      const s = this.bySymbol.get(symbols[i]);
+      if (s === undefined) continue;
+      if (gate) this.gates.get(symbols[i])!.allows(localTs);
+      s.ledger(kind, state, detail, localTs, localTs);
+    }
+  }
+}
+
+/**
+ * One symbol's view of the trading window. O(1) per row: the window (Intl) is asked only when a
+ * row reaches the cached next boundary, or for a row older than the last change (another
+ * connection's late frame), which is judged by its own localTs.
+ */
+class WindowGate {
+  private open = true;
+  /** Rows with localTs at or after this must move the window on; -Infinity before the first row. */
+  private nextUs: number;
+  private changedUs = -Infinity;
+
+  constructor(private readonly window: TradingWindow, private readonly store: SymbolStore) {
+    this.nextUs = window.alwaysOpen ? Infinity : -Infinity;
+  }
+
+  /** Whether market data at localTs is recorded; ledgers every open/close crossed on the way. */
+  allows(localTs: number): boolean {
+    if (localTs < this.nextUs) return localTs >= this.changedUs ? this.open : this.window.isOpen(localTs);
+    if (this.nextUs === -Infinity) {
+      // first row: say where the window stands, so a capture that starts closed explains itself
+      this.open = this.window.isOpen(localTs);
+      this.changedUs = localTs;
+      this.nextUs = this.window.nextChange(localTs);
+      this.ledger(localTs, ' at_start=1');
+      return this.open;
+    }
+    while (localTs >= this.nextUs) {
+      const at = this.nextUs;
+      const open = this.window.isOpen(at);
+      this.nextUs = this.window.nextChange(at);
+      if (open === this.open) continue; // a recheck point of a window 24 h or longer
+      this.open = open;
+      this.changedUs = at;
+      this.ledger(at, '');
+    }
+    return this.open;
+  }
+
+  private ledger(at: number, extra: string): void {
+    const w = this.window.spec;
+    const next = Number.isFinite(this.nextUs) ? new Date(Math.floor(this.nextUs / 1000)).toISOString() : 'never';
+    const detail = `tz=${w.tz} start=${w.startHhmm} end=${w.endHhmm} end_day_offset=${w.endDayOffset} next_change=${next}${extra}`;
+    this.store.ledger(this.open ? 'window_open' : 'window_close', '', detail, at, at);
+  }
+}

@@ -1,0 +1,65 @@
+// The events ledger: one row per thing that happened to a (venue, symbol) capture: run start and
+// stop, connects, snapshots, resyncs, gaps, storage gaps. Snapshots referenced by a row are
+// saved as snapshots/snapshot_<eventId>_<tag>.json in the same day directory.
+//
+// Event ids are unique and increasing within a day directory, across restarts: when a day is
+// opened the next id continues from the highest id already used there, whether found in the
+// events file or in a snapshot file name (so ids stay unique even with the events output off).
+// Ids start at 1 in a new day directory.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { snapshotEventId } from './layout.js';
+import { walkMembers } from './gzip-members.js';
+
+export const LEDGER_KINDS = [
+  'run_start', 'run_stop', 'connect', 'disconnect', 'subscribe', 'snapshot', 'state',
+  'gap', 'resync', 'reject', 'warn', 'storage_gap', 'window_open', 'window_close',
+] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+export interface LedgerEntry {
+  eventId: number;
+  /** Exchange (or event) time, epoch µs. */
+  ts: number;
+  /** Local time, epoch µs. */
+  localTs: number;
+  kind: LedgerKind;
+  /** A connection or book state (`SYNCED`, `RESYNCING` …) when the entry is about one. */
+  state?: string;
+  /** Free text, `key=value` pairs by convention; CSV-quoted on write. */
+  detail: string;
+}
+
+/**
+ * The first unused event id of a day directory. Synchronous on purpose: it runs once per day
+ * per symbol, from the sync write path, and an events file is kilobytes. A half-written final
+ * gzip member (after a crash) is ignored; ids from it may be reused, which is harmless because
+ * those rows were never readable.
+ */
+export function nextEventIdSync(eventsPath: string, snapshotsDir: string): number {
+  let max = 0;
+  if (existsSync(eventsPath)) {
+    walkMembers(readFileSync(eventsPath), (data) => {
+      const text = data.toString('utf8');
+      // Each row starts at a line start with its integer id. The header does not parse as one; a
+      // continuation line of a multi-line detail that happens to can only make ids jump ahead.
+      let start = 0;
+      while (start < text.length) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        const comma = text.indexOf(',', start);
+        if (comma > start && comma < end) {
+          const id = Number(text.slice(start, comma));
+          if (Number.isSafeInteger(id) && id > max) max = id;
+        }
+        start = end + 1;
+      }
+    });
+  }
+  if (existsSync(snapshotsDir)) {
+    for (const name of readdirSync(snapshotsDir)) {
+      const id = snapshotEventId(name);
+      if (id !== undefined && id > max) max = id;
+    }
+  }
+  return max + 1;
+}

@@ -1,0 +1,115 @@
+// CSV.gz → Parquet (zstd, typed columns from columns.ts), one file beside its source:
+// trades_BTCUSDT_20240101.csv.gz → trades_BTCUSDT_20240101.parquet.
+//
+// The source is first cut back to its complete gzip members (source.ts: DuckDB would otherwise
+// read half-written rows of a file still being appended to), DuckDB writes a hidden temp file,
+// which is fsynced and renamed into place: a .parquet that exists is always whole.
+import { mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { MarketfeedError } from '../../core/errors.js';
+import { castFromCsv, readCsvSql, sqlString, typedColumns, OUTPUT_KINDS, type OutputKind } from './columns.js';
+import { openDuckDb, sqlError, type DuckDb } from './duckdb.js';
+import { copyCompleteMembers, readCsvHeader } from './source.js';
+
+export interface ParquetResult {
+  /** The .parquet path (written or, when `written` is false, not). */
+  path: string;
+  source: string;
+  kind: OutputKind;
+  rows: number;
+  /** False when the source had no complete gzip member yet: there was nothing to convert. */
+  written: boolean;
+  /** True when the source ended in a partial member (still being written, or cut by a crash). */
+  truncated: boolean;
+}
+
+export interface ParquetOptions {
+  /** zstd level (DuckDB's default 3 when unset). */
+  compressionLevel?: number;
+  /** Rows per Parquet row group (DuckDB's default 122,880 when unset). */
+  rowGroupSize?: number;
+  /** Reuse an open DuckDB (convertDay does); otherwise one is opened and closed per call. */
+  db?: DuckDb;
+}
+
+const CSV_GZ = '.csv.gz';
+
+/** `<dir>/<stem>.parquet` for `<dir>/<stem>.csv.gz`. */
+export function parquetPathFor(csvGzPath: string): string {
+  if (!csvGzPath.endsWith(CSV_GZ)) {
+    throw new MarketfeedError('MF_ERR_USAGE', `${csvGzPath} is not a .csv.gz file`, { expected: '*.csv.gz', got: csvGzPath });
+  }
+  return csvGzPath.slice(0, -CSV_GZ.length) + '.parquet';
+}
+
+let tempSeq = 0;
+
+/** Converts one trades/book/events .csv.gz into its .parquet copy. */
+export async function writeParquet(csvGzPath: string, kind: OutputKind, opts: ParquetOptions = {}): Promise<ParquetResult> {
+  const out = parquetPathFor(csvGzPath);
+  const work = await mkdtemp(join(tmpdir(), 'marketfeed-parquet-'));
+  const tempOut = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${++tempSeq}`);
+  const db = opts.db ?? (await openDuckDb());
+  try {
+    const cut = join(work, 'source.csv.gz');
+    const walk = await copyCompleteMembers(csvGzPath, cut);
+    const result: ParquetResult = { path: out, source: csvGzPath, kind, rows: 0, written: false, truncated: walk.truncated };
+    if (walk.validBytes === 0) return result;
+    const header = await readCsvHeader(cut);
+    if (header.length === 0) return result;
+    const select = typedColumns(kind, header).map((c) => castFromCsv(c)).join(', ');
+    const options = ['FORMAT parquet', 'COMPRESSION zstd'];
+    if (opts.compressionLevel !== undefined) options.push(`COMPRESSION_LEVEL ${Math.trunc(opts.compressionLevel)}`);
+    if (opts.rowGroupSize !== undefined) options.push(`ROW_GROUP_SIZE ${Math.trunc(opts.rowGroupSize)}`);
+    const sql = `COPY (SELECT ${select} FROM ${readCsvSql([cut], header)}) TO ${sqlString(tempOut)} (${options.join(', ')})`;
+    let copied;
+    try {
+      copied = await db.connection.run(sql);
+    } catch (e) {
+      throw sqlError(e, `converting ${csvGzPath} to Parquet`);
+    }
+    await fsyncFile(tempOut);
+    await rename(tempOut, out);
+    await fsyncFile(dirname(out)).catch(() => undefined); // the rename itself survives a power cut
+    result.rows = Number(copied.rowsChanged);
+    result.written = true;
+    return result;
+  } finally {
+    if (opts.db === undefined) db.close();
+    await rm(tempOut, { force: true });
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+const DAY_FILE_RE = /^(trades|book|events)_.+\.csv\.gz$/;
+
+/**
+ * Converts every trades/book/events .csv.gz of a day directory (raw captures stay NDJSON).
+ * Files are converted one at a time through one DuckDB.
+ */
+export async function convertDay(dayDir: string, opts: Omit<ParquetOptions, 'db'> = {}): Promise<ParquetResult[]> {
+  const names = (await readdir(dayDir)).filter((n) => !n.startsWith('.') && DAY_FILE_RE.test(n)).sort();
+  const results: ParquetResult[] = [];
+  if (names.length === 0) return results;
+  const db = await openDuckDb();
+  try {
+    for (const name of names) {
+      const kind = name.slice(0, name.indexOf('_')) as OutputKind;
+      if (!OUTPUT_KINDS.includes(kind)) continue;
+      results.push(await writeParquet(join(dayDir, name), kind, { ...opts, db }));
+    }
+  } finally {
+    db.close();
+  }
+  return results;
+}

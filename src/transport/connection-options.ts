@@ -1,0 +1,76 @@
+// What a Connection is told (options) and what it tells (status, warnings, stats).
+import type { ConnectionState } from '../core/events.js';
+import type { MarketfeedError } from '../core/errors.js';
+import type { RawFrame } from '../core/frames.js';
+import type { TransportLog } from './log.js';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  connId: number;
+  reason?: string;
+  error?: MarketfeedError;
+}
+
+export interface ConnectionWarning {
+  connId: number;
+  reason: string;
+  error: MarketfeedError;
+}
+
+export interface ConnectionOptions {
+  venue: string;
+  /** Full URL to open. */
+  url: string;
+  /** Frames sent after each open (recorded as dir 'out'). Called once per socket. */
+  subscribe: () => string[];
+  openTimeoutMs: number;
+  /** Client ping interval (ws ping frame); 0 = off. */
+  pingIntervalMs: number;
+  /** No pong within this long after our ping → close and reconnect (MF_ERR_PING_TIMEOUT). */
+  pingTimeoutMs: number;
+  /** Warn (log + onWarn) when no data frame arrived for this long; 0 = off. */
+  noDataWarnMs: number;
+  /** Reconnect when no data frame arrived for this long (a stalled stream); 0 = off. */
+  noDataTimeoutMs: number;
+  /** Rotate (make-before-break) once a socket is this old; 0 = off. Binance: below 24 h. */
+  maxSessionMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Consecutive failed attempts (sockets that closed without data) before FAILED; 0/undefined = never. */
+  maxReconnects?: number;
+  /** How long a graceful close may take before the socket is destroyed (default 1000). */
+  closeTimeoutMs?: number;
+  /** Every frame received (in), sent (out) and each open/close mark (conn). Synchronous, hot path. */
+  onFrame(frame: RawFrame): void;
+  onStatus(ev: ConnectionStatus): void;
+  onWarn?(w: ConnectionWarning): void;
+  log?: TransportLog;
+  /** µs clock (default nowUs). */
+  now?: () => number;
+  /** [0, 1) source for backoff jitter (default Math.random). */
+  random?: () => number;
+}
+
+export interface ConnectionStats {
+  framesIn: number;
+  bytesIn: number;
+  /** Sockets opened to replace a lost one (rotations not included). */
+  reconnects: number;
+  /** Completed make-before-break rotations. */
+  rotations: number;
+  /** Binary frames received and not recorded (no venue we speak sends them). */
+  binaryIgnored: number;
+  lastFrameLocalTs: number;
+}
+
+/**
+ * The watchdog's period: a quarter of the shortest deadline it enforces (so a deadline fires at
+ * most 25 % late), between 5 ms and 1 s.
+ */
+export function tickIntervalMs(o: ConnectionOptions): number {
+  let shortest = Infinity;
+  for (const ms of [o.openTimeoutMs, o.pingIntervalMs, o.pingTimeoutMs, o.noDataWarnMs, o.noDataTimeoutMs, o.maxSessionMs]) {
+    if (ms > 0 && ms < shortest) shortest = ms;
+  }
+  return Math.min(1000, Math.max(5, Math.floor(shortest / 4)));
+}

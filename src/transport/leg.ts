@@ -1,0 +1,34 @@
+// One socket of a Connection and what we know about it: times, sequence, why it ended.
+import type WebSocket from 'ws';
+import type { MarketfeedError } from '../core/errors.js';
+
+/** Process-wide: every socket opened gets the next id, so connIds never repeat within a run. */
+let lastConnId = 0;
+
+export function nextConnId(): number {
+  return ++lastConnId;
+}
+
+/** One socket and what we know about it. A Connection holds one, or two while rotating. */
+export class Leg {
+  recvSeq = 0;
+  /** µs; 0 while the handshake is running. */
+  openedUs = 0;
+  lastDataUs = 0;
+  /** µs of our outstanding ping; 0 = none outstanding. */
+  pingSentUs = 0;
+  nextPingUs = 0;
+  gotData = false;
+  warned = false;
+  /** µs when we asked it to close; 0 = not closing. */
+  closingSinceUs = 0;
+  /** Why we (or the venue) ended it; set before the 'close' event. */
+  error: MarketfeedError | undefined = undefined;
+  /** From a 429/418 upgrade response. */
+  retryAfterMs = 0;
+  constructor(
+    readonly connId: number,
+    readonly ws: WebSocket,
+    readonly createdUs: number,
+  ) {}
+}

@@ -1,0 +1,302 @@
+// FeedCore: everything a venue session does that is a pure function of its raw frames. Live
+// capture (session.ts) feeds it frames from sockets and REST bodies as they arrive; replay feeds it
+// the same frames from a capture. Decoding, symbol routing, the books (one SyncEngine per symbol),
+// trade de-duplication and the quote check all live here, so both paths produce the same events.
+// Connection lifecycle comes from the raw `conn` marks (`open <url>` / `close <code> <reason>`),
+// not from the transport's callbacks, for the same reason.
+import type { MarketEvent } from '../core/events.js';
+import type { RawFrame } from '../core/frames.js';
+import type { Logger } from '../core/log.js';
+import { SyncEngine } from '../book/sync-engine.js';
+import type { DepthUpdate } from '../book/types.js';
+import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
+
+/** What a session (live or replayed) hands to its owner. All calls are synchronous, in arrival order. */
+export interface SessionHandlers {
+  /** Every normalized event (trades, quotes, book_snapshot, status, gap …). */
+  event(ev: MarketEvent): void;
+  /** Every raw frame, with the unified symbols it concerns (live only: replay reads raw). */
+  raw?(frame: RawFrame, symbols: readonly string[]): void;
+  /** A REST snapshot that seeded (or was offered to) a book. */
+  snapshot?(symbol: string, body: string, localTs: number, lastUpdateId: number): void;
+  /** A frame that failed its guard (already counted). */
+  reject?(symbols: readonly string[], reason: string, frame: string, localTs: number): void;
+}
+
+export interface FeedCoreOptions {
+  spec: VenueSpec;
+  /** Unified symbols. */
+  symbols: string[];
+  kinds: Kind[];
+  depth: number;
+  /** The connection plans the frames come from (matched to sockets by URL). */
+  plans: ConnectionPlan[];
+  emitChanges?: boolean;
+  quoteCheck?: 'off' | 'count' | 'resync';
+  handlers: SessionHandlers;
+  log: Logger;
+  /** A book asks for a REST snapshot (live: fetch it; replay: the capture holds it). */
+  requestSnapshot(venueSymbol: string): void;
+  /** The venue announced a shutdown on this socket (live: reconnect it now). */
+  onShutdown?(connId: number): void;
+}
+
+export interface SymbolStats {
+  symbol: string;
+  state: string;
+  applied: number;
+  gaps: number;
+  resyncs: number;
+  snapshots: number;
+  rejects: number;
+  duplicateTrades: number;
+  quoteChecks: number;
+  quoteMismatches: number;
+}
+
+interface SymbolSlot {
+  symbol: string;
+  venueSymbol: string;
+  engine: SyncEngine | undefined;
+  /** Symbols list of one element, reused for raw routing. */
+  only: readonly string[];
+  rejects: number;
+  lastTradeId: number;
+  duplicateTrades: number;
+}
+
+interface PlanState {
+  plan: ConnectionPlan;
+  symbols: readonly string[];
+  /** Sockets of this plan that are open now (two for a moment during a rotation). */
+  open: Set<number>;
+}
+
+export class FeedCore {
+  readonly venue: string;
+  rejects = 0;
+  private readonly opts: FeedCoreOptions;
+  private readonly decoder: Decoder;
+  private readonly slots = new Map<string, SymbolSlot>();
+  private readonly plans: PlanState[];
+  private readonly planOfConn = new Map<number, PlanState>();
+  private stopped = false;
+
+  constructor(opts: FeedCoreOptions) {
+    this.opts = opts;
+    this.venue = opts.spec.id;
+    const symbolMap = new Map<string, string>();
+    for (const symbol of opts.symbols) {
+      const venueSymbol = opts.spec.toVenueSymbol(symbol);
+      symbolMap.set(venueSymbol, symbol);
+      const slot: SymbolSlot = { symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, duplicateTrades: 0 };
+      if (opts.kinds.includes('book')) slot.engine = this.createEngine(slot);
+      this.slots.set(venueSymbol, slot);
+    }
+    this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap });
+    this.plans = opts.plans.map((plan) => ({ plan, symbols: this.symbolsOf(plan), open: new Set<number>() }));
+  }
+
+  /** The connection plans with the unified symbols each carries. */
+  connectionPlans(): { plan: ConnectionPlan; symbols: readonly string[] }[] {
+    return this.plans.map((p) => ({ plan: p.plan, symbols: p.symbols }));
+  }
+
+  /** Unified symbols carried by the socket `connId` (empty until its `open` mark). */
+  symbolsOfConn(connId: number): readonly string[] {
+    return this.planOfConn.get(connId)?.symbols ?? [];
+  }
+
+  symbolOf(venueSymbol: string): string | undefined {
+    return this.slots.get(venueSymbol)?.symbol;
+  }
+
+  stats(): SymbolStats[] {
+    const out: SymbolStats[] = [];
+    for (const s of this.slots.values()) {
+      const c = s.engine?.counters;
+      out.push({
+        symbol: s.symbol, state: s.engine?.state ?? 'n/a', applied: c?.applied ?? 0, gaps: c?.gaps ?? 0,
+        resyncs: c?.resyncs ?? 0, snapshots: c?.snapshots ?? 0, rejects: s.rejects, duplicateTrades: s.duplicateTrades,
+        quoteChecks: c?.quoteChecks ?? 0, quoteMismatches: c?.quoteMismatches ?? 0,
+      });
+    }
+    return out;
+  }
+
+  stop(localTs?: number): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const slot of this.slots.values()) slot.engine?.stop(localTs);
+  }
+
+  /**
+   * A frame of a socket: `in` is decoded, `conn` marks drive the books, `out` only concerns the
+   * owner's raw capture. Returns the unified symbols the frame belongs to (for raw routing).
+   */
+  onFrame(f: RawFrame): readonly string[] {
+    if (f.dir === 'in') return this.onIncoming(f);
+    if (f.dir === 'conn') this.onConnMark(f);
+    return this.symbolsOfConn(f.connId);
+  }
+
+  /**
+   * A REST depth body for `venueSymbol` (`ok` = HTTP 200). Returns why it could not seed the
+   * book, or undefined when it was handed to the book.
+   */
+  onSnapshotBody(venueSymbol: string, body: string, localTs: number, ok: boolean): string | undefined {
+    const slot = this.slots.get(venueSymbol);
+    if (slot === undefined) return `no book for ${venueSymbol}`;
+    if (!ok) return `HTTP error: ${body.slice(0, 200)}`;
+    let snap;
+    try {
+      snap = this.opts.spec.parseDepth(body);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    this.opts.handlers.snapshot?.(slot.symbol, body, localTs, snap.lastUpdateId);
+    slot.engine?.onSnapshot(snap, localTs);
+    return undefined;
+  }
+
+  /** The snapshot request failed for good this time: the book asks again. */
+  snapshotFailed(venueSymbol: string, reason: string, localTs?: number): void {
+    this.slots.get(venueSymbol)?.engine?.onSnapshotFailed(reason, localTs);
+  }
+
+  private onConnMark(f: RawFrame): void {
+    const open = f.data.startsWith('open ');
+    if (open) {
+      const url = f.url ?? f.data.slice(5);
+      const p = this.plans.find((x) => x.plan.url === url) ?? this.planFromUrl(url);
+      if (p === undefined) return;
+      this.planOfConn.set(f.connId, p);
+      const rotation = p.open.size > 0; // make-before-break: the book stays on the old socket's stream
+      p.open.add(f.connId);
+      if (!rotation && p.plan.book && !this.stopped) {
+        for (const v of p.plan.venueSymbols) this.slots.get(v)?.engine?.onConnected(f.localTs);
+      }
+      return;
+    }
+    const p = this.planOfConn.get(f.connId);
+    if (p === undefined) return;
+    p.open.delete(f.connId);
+    if (p.open.size > 0 || !p.plan.book || this.stopped) return; // the end of a rotation
+    for (const v of p.plan.venueSymbols) this.slots.get(v)?.engine?.onDisconnected(f.data, f.localTs);
+  }
+
+  /**
+   * No configured plan has this URL (replay, which starts with none): ask the venue to read the
+   * plan from the URL itself, and keep it, so a rotation's second socket on the same URL is
+   * recognised as one as it is live.
+   */
+  private planFromUrl(url: string): PlanState | undefined {
+    const plan = this.opts.spec.planFromUrl?.(url);
+    if (plan === undefined) return undefined;
+    const p: PlanState = { plan, symbols: this.symbolsOf(plan), open: new Set<number>() };
+    this.plans.push(p);
+    return p;
+  }
+
+  private symbolsOf(plan: ConnectionPlan): readonly string[] {
+    return plan.venueSymbols.map((v) => this.slots.get(v)?.symbol).filter((s): s is string => s !== undefined);
+  }
+
+  private createEngine(slot: SymbolSlot): SyncEngine {
+    return new SyncEngine({
+      venue: this.venue,
+      symbol: slot.symbol,
+      venueSymbol: slot.venueSymbol,
+      depth: this.opts.depth,
+      rule: this.opts.spec.bookRule,
+      emitChanges: this.opts.emitChanges,
+      quoteCheck: this.opts.quoteCheck,
+      emit: (ev) => {
+        if (ev.type === 'gap') {
+          this.opts.log.warn({ venue: this.venue, symbol: slot.symbol, expected: ev.expected, got: ev.got, action: ev.action }, ev.reason);
+        }
+        this.opts.handlers.event(ev);
+      },
+      requestSnapshot: () => {
+        if (!this.stopped) this.opts.requestSnapshot(slot.venueSymbol);
+      },
+    });
+  }
+
+  // --- decoding -------------------------------------------------------------------------------
+
+  /** The symbol touched by the frame being decoded (set by the sink callbacks). */
+  private touched: SymbolSlot | undefined;
+  private touchedMany = false;
+  private readonly current: FrameMeta = { venue: '', connId: 0, recvSeq: 0, localTs: 0 };
+
+  private readonly sink: DecodeSink = {
+    event: (ev) => {
+      const slot = this.touch(ev.venueSymbol);
+      // A rotation overlaps two sockets for a moment (make-before-break), so the same trade can
+      // arrive twice; venue trade ids increase per symbol, so anything not newer is a duplicate.
+      if (ev.type === 'trade' && slot !== undefined) {
+        const id = Number(ev.id);
+        if (Number.isSafeInteger(id)) {
+          if (id <= slot.lastTradeId) {
+            slot.duplicateTrades++;
+            return;
+          }
+          slot.lastTradeId = id;
+        }
+      }
+      if (ev.type === 'quote' && ev.updateId !== undefined && slot?.engine !== undefined) {
+        slot.engine.onQuote(ev as typeof ev & { updateId: number }, ev.ts, ev.localTs);
+      }
+      this.opts.handlers.event(ev);
+    },
+    depth: (venueSymbol: string, u: DepthUpdate) => {
+      const slot = this.touch(venueSymbol);
+      slot?.engine?.onDiff(u);
+    },
+    reject: (reason, frame) => {
+      this.rejects++;
+      const slot = this.touched;
+      if (slot) slot.rejects++;
+      const symbols = slot ? slot.only : this.symbolsOfConn(this.current.connId);
+      // every reject is counted and in the ledger; the log shows the first ones, then every 1000th
+      if (this.rejects <= 10 || this.rejects % 1000 === 0) {
+        this.opts.log.warn({ venue: this.venue, connId: this.current.connId, recvSeq: this.current.recvSeq, rejects: this.rejects, reason, frame: frame.slice(0, 200) }, 'rejected malformed frame');
+      }
+      this.opts.handlers.reject?.(symbols, reason, frame, this.current.localTs);
+    },
+    control: (kind, detail) => {
+      if (kind === 'shutdown') {
+        this.opts.log.warn({ venue: this.venue, connId: this.current.connId }, 'venue announced serverShutdown: reconnecting now');
+        this.opts.onShutdown?.(this.current.connId);
+      } else if (kind === 'error') {
+        this.opts.log.error({ venue: this.venue, connId: this.current.connId, detail }, 'venue reported an error');
+      }
+    },
+  };
+
+  private touch(venueSymbol: string): SymbolSlot | undefined {
+    const slot = this.slots.get(venueSymbol);
+    if (this.touched === undefined) this.touched = slot;
+    else if (this.touched !== slot) this.touchedMany = true;
+    return slot;
+  }
+
+  private onIncoming(f: RawFrame): readonly string[] {
+    this.touched = undefined;
+    this.touchedMany = false;
+    const meta = this.current;
+    meta.venue = f.venue;
+    meta.connId = f.connId;
+    meta.recvSeq = f.recvSeq;
+    meta.localTs = f.localTs;
+    try {
+      this.decoder.decode(f.data, meta, this.sink);
+    } catch (e) {
+      this.sink.reject(`decoder threw: ${(e as Error).message}`, f.data);
+    }
+    // (the sink callbacks above set `touched`; TypeScript cannot see through the call)
+    const touched = this.touched as SymbolSlot | undefined;
+    return touched !== undefined && !this.touchedMany ? touched.only : this.symbolsOfConn(f.connId);
+  }
+}

@@ -1,0 +1,228 @@
+// VenueSession: one venue's live capture. It opens the connections of the venue's plan, hands
+// every frame raw to the owner first, decodes it, routes depth diffs to one SyncEngine per
+// symbol and fetches REST snapshots when an engine asks (under the REST client's weight budget).
+// A gap or a disconnect resyncs only the symbols it touches; the others keep flowing.
+import type { RawFrame } from '../core/frames.js';
+import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
+import { nowUs } from '../core/time.js';
+import type { Logger } from '../core/log.js';
+import { Connection } from '../transport/connection.js';
+import { RestClient } from '../transport/rest.js';
+import { FeedCore, type SessionHandlers, type SymbolStats } from './feed-core.js';
+import type { Kind, VenueSpec } from './types.js';
+
+export type { SessionHandlers, SymbolStats } from './feed-core.js';
+
+export interface SessionOptions {
+  spec: VenueSpec;
+  /** Unified symbols. */
+  symbols: string[];
+  kinds: Kind[];
+  depth: number;
+  wsBase: string;
+  restBase: string;
+  snapshotLimit: number;
+  ws: {
+    openTimeoutMs: number; pingIntervalMs: number; pingTimeoutMs: number; noDataWarnMs: number;
+    noDataTimeoutMs: number; maxSessionMs: number; backoffBaseMs: number; backoffMaxMs: number; maxReconnects: number;
+  };
+  rest: { timeoutMs: number; weightPerMinute: number };
+  emitChanges?: boolean;
+  quoteCheck?: 'off' | 'count' | 'resync';
+  handlers: SessionHandlers;
+  log: Logger;
+}
+
+interface SnapshotSlot {
+  inFlight: boolean;
+  failures: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const SNAPSHOT_RETRY_BASE_MS = 250;
+const SNAPSHOT_RETRY_MAX_MS = 10_000;
+
+export class VenueSession {
+  readonly venue: string;
+  private readonly opts: SessionOptions;
+  private readonly rest: RestClient;
+  private readonly core: FeedCore;
+  private readonly venueSymbols: string[];
+  private readonly snapshots = new Map<string, SnapshotSlot>();
+  private readonly connections: Connection[] = [];
+  private readonly byConnId = new Map<number, Connection>();
+  private stopped = false;
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts;
+    this.venue = opts.spec.id;
+    this.venueSymbols = opts.symbols.map((s) => opts.spec.toVenueSymbol(s));
+    for (const v of this.venueSymbols) this.snapshots.set(v, { inFlight: false, failures: 0, timer: undefined });
+    this.core = new FeedCore({
+      spec: opts.spec,
+      symbols: opts.symbols,
+      kinds: opts.kinds,
+      depth: opts.depth,
+      plans: opts.spec.plan(opts.wsBase, this.venueSymbols, opts.kinds),
+      emitChanges: opts.emitChanges,
+      quoteCheck: opts.quoteCheck,
+      handlers: opts.handlers,
+      log: opts.log,
+      requestSnapshot: (v) => this.requestSnapshot(v),
+      onShutdown: (connId) => this.byConnId.get(connId)?.reconnect('serverShutdown'),
+    });
+    this.rest = new RestClient({
+      venue: this.venue,
+      baseUrl: opts.restBase,
+      timeoutMs: opts.rest.timeoutMs,
+      weightPerMinute: opts.rest.weightPerMinute,
+      log: opts.log,
+    });
+  }
+
+  get rejects(): number {
+    return this.core.rejects;
+  }
+
+  /**
+   * Checks every symbol against the venue's listing, then starts the connections.
+   * Throws MF_ERR_UNKNOWN_SYMBOL or MF_ERR_UNREACHABLE before anything is opened.
+   */
+  async start(): Promise<void> {
+    await this.checkSymbols();
+    this.open();
+  }
+
+  /** Opens the connections of the venue's plan (after checkSymbols). */
+  open(): void {
+    if (this.stopped || this.connections.length > 0) return;
+    const w = this.opts.ws;
+    for (const { plan, symbols } of this.core.connectionPlans()) {
+      const conn: Connection = new Connection({
+        venue: this.venue,
+        url: plan.url,
+        subscribe: () => plan.subscribe,
+        openTimeoutMs: w.openTimeoutMs,
+        pingIntervalMs: w.pingIntervalMs,
+        pingTimeoutMs: w.pingTimeoutMs,
+        noDataWarnMs: w.noDataWarnMs,
+        noDataTimeoutMs: w.noDataTimeoutMs,
+        maxSessionMs: w.maxSessionMs,
+        backoffBaseMs: w.backoffBaseMs,
+        backoffMaxMs: w.backoffMaxMs,
+        maxReconnects: w.maxReconnects,
+        log: this.opts.log,
+        onFrame: (f) => this.onFrame(conn, f),
+        onStatus: (s) => this.onConnectionStatus(symbols, s.state, s.connId, s.reason ?? s.error?.message),
+      });
+      this.connections.push(conn);
+    }
+    for (const conn of this.connections) conn.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const slot of this.snapshots.values()) if (slot.timer) clearTimeout(slot.timer);
+    this.core.stop();
+    await Promise.all(this.connections.map((c) => c.stop()));
+  }
+
+  stats(): SymbolStats[] {
+    return this.core.stats();
+  }
+
+  connectionStats(): { framesIn: number; bytesIn: number; reconnects: number }[] {
+    return this.connections.map((c) => c.stats);
+  }
+
+  async checkSymbols(): Promise<void> {
+    const { spec } = this.opts;
+    let res;
+    try {
+      res = await this.rest.get(spec.exchangeInfo.path, { weight: spec.exchangeInfo.weight });
+    } catch (e) {
+      if (isMarketfeedError(e)) {
+        const url = `${this.opts.restBase}${spec.exchangeInfo.path}`;
+        throw new MarketfeedError('MF_ERR_UNREACHABLE', `cannot reach ${url} (${e.got ?? e.code}); check --rest-url and the network`, {
+          venue: this.venue, cause: e,
+        });
+      }
+      throw e;
+    }
+    if (res.status !== 200) {
+      throw new MarketfeedError('MF_ERR_UNREACHABLE', `symbol listing at ${res.url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`, {
+        venue: this.venue, status: res.status,
+      });
+    }
+    const listed = spec.parseExchangeInfo(res.body);
+    for (let i = 0; i < this.venueSymbols.length; i++) {
+      const v = this.venueSymbols[i];
+      if (!listed.has(v)) {
+        const symbol = this.opts.symbols[i];
+        throw new MarketfeedError('MF_ERR_UNKNOWN_SYMBOL', `${symbol} (${v}) is not trading on ${spec.name}`, {
+          venue: this.venue, symbol, expected: `one of ${listed.size} listed symbols`, got: v,
+        });
+      }
+    }
+  }
+
+  // Raw first: every frame goes to the owner's capture in the same tick it is decoded in, routed
+  // to the symbol the core found in it (or to every symbol of its socket).
+  private onFrame(conn: Connection, f: RawFrame): void {
+    if (f.dir === 'conn' && f.data.startsWith('open ')) this.byConnId.set(f.connId, conn);
+    const symbols = this.core.onFrame(f);
+    this.opts.handlers.raw?.(f, symbols);
+    if (f.dir === 'conn' && !f.data.startsWith('open ')) this.byConnId.delete(f.connId);
+  }
+
+  private onConnectionStatus(symbols: readonly string[], state: string, connId: number, reason: string | undefined): void {
+    const localTs = nowUs();
+    for (const symbol of symbols) {
+      this.opts.handlers.event({
+        type: 'status', scope: 'connection', state: state as 'CONNECTED', venue: this.venue, symbol,
+        venueSymbol: this.opts.spec.toVenueSymbol(symbol), ts: localTs, localTs, connId, ...(reason === undefined ? {} : { reason }),
+      });
+    }
+  }
+
+  // --- snapshots ------------------------------------------------------------------------------
+
+  private requestSnapshot(venueSymbol: string): void {
+    const slot = this.snapshots.get(venueSymbol);
+    if (slot === undefined || this.stopped || slot.inFlight || slot.timer) return;
+    slot.inFlight = true;
+    void this.fetchSnapshot(venueSymbol, slot);
+  }
+
+  private async fetchSnapshot(venueSymbol: string, slot: SnapshotSlot): Promise<void> {
+    const req = this.opts.spec.depthRequest(venueSymbol, this.opts.snapshotLimit);
+    let failure: string | undefined;
+    try {
+      const res = await this.rest.get(req.path, { weight: req.weight });
+      const symbol = this.core.symbolOf(venueSymbol);
+      this.opts.handlers.raw?.(
+        { venue: this.venue, connId: 0, recvSeq: 0, localTs: res.localTs, dir: 'rest', data: res.body, url: res.url },
+        symbol === undefined ? [] : [symbol],
+      );
+      if (this.stopped) return;
+      slot.inFlight = false;
+      failure = this.core.onSnapshotBody(venueSymbol, res.body, res.localTs, res.status === 200);
+      if (failure === undefined) {
+        slot.failures = 0;
+        return;
+      }
+    } catch (e) {
+      failure = (e as Error).message;
+    }
+    slot.inFlight = false;
+    if (this.stopped) return;
+    slot.failures++;
+    const delay = Math.min(SNAPSHOT_RETRY_MAX_MS, SNAPSHOT_RETRY_BASE_MS * 2 ** (slot.failures - 1));
+    this.opts.log.warn({ venue: this.venue, venueSymbol, failure, retryInMs: delay }, 'snapshot request failed');
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      this.core.snapshotFailed(venueSymbol, failure ?? 'unknown');
+    }, delay);
+  }
+}

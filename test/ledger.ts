@@ -1,0 +1,71 @@
+// Test helpers to read what `record` wrote: gzip CSV files (concatenated members) and the ledger.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+export function readCsvGz(path: string): { header: string[]; rows: string[][] } {
+  const text = gunzipSync(readFileSync(path)).toString('utf8');
+  const lines = text.split('\n').filter((l) => l.length > 0);
+  return { header: lines[0].split(','), rows: lines.slice(1).map(splitCsvLine) };
+}
+
+/** Splits one CSV line honouring double-quoted fields. */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i <= line.length) {
+    if (line[i] === '"') {
+      let v = '';
+      i++;
+      while (i < line.length) {
+        if (line[i] === '"' && line[i + 1] === '"') { v += '"'; i += 2; }
+        else if (line[i] === '"') { i++; break; }
+        else v += line[i++];
+      }
+      out.push(v);
+      i++; // comma
+    } else {
+      const j = line.indexOf(',', i);
+      if (j < 0) { out.push(line.slice(i)); break; }
+      out.push(line.slice(i, j));
+      i = j + 1;
+    }
+  }
+  return out;
+}
+
+export interface LedgerRow {
+  eventId: number;
+  ts: number;
+  localTs: number;
+  kind: string;
+  state: string;
+  detail: string;
+}
+
+/** All day directories of one symbol under <dataDir>/<venueLabel>/<SYMBOL_FS>/. */
+export function dayDirs(dataDir: string, venueLabel: string, symbolFs: string): string[] {
+  const dir = join(dataDir, venueLabel, symbolFs);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((d) => /^\d{8}$/.test(d)).sort().map((d) => join(dir, d));
+}
+
+export function readKind(dataDir: string, venueLabel: string, symbolFs: string, kind: 'trades' | 'book' | 'events'): { header: string[]; rows: string[][] } {
+  let header: string[] = [];
+  const rows: string[][] = [];
+  for (const d of dayDirs(dataDir, venueLabel, symbolFs)) {
+    const day = d.slice(-8);
+    const f = join(d, `${kind}_${symbolFs}_${day}.csv.gz`);
+    if (!existsSync(f)) continue;
+    const r = readCsvGz(f);
+    header = r.header;
+    rows.push(...r.rows);
+  }
+  return { header, rows };
+}
+
+export function readLedger(dataDir: string, venueLabel: string, symbolFs: string): LedgerRow[] {
+  return readKind(dataDir, venueLabel, symbolFs, 'events').rows.map((r) => ({
+    eventId: Number(r[0]), ts: Number(r[1]), localTs: Number(r[2]), kind: r[3], state: r[4], detail: r[5] ?? '',
+  }));
+}
