@@ -229,6 +229,14 @@ export class BookSide {
     return inTop;
   }
 
+  /**
+   * Drops every level past the best `keep` (venues that send no delete for a level pushed out of
+   * the subscribed depth, Kraken §3). A few levels per update at most: one delete each.
+   */
+  truncate(keep: number): void {
+    while (this.n > keep) this.delete(this.priceAt(this.n - 1));
+  }
+
   clear(): void {
     const P = this.P;
     for (let o = 0; o < this.pages; o++) {

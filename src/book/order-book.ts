@@ -43,6 +43,12 @@ export class OrderBook {
     return (side === 1 ? this.bids : this.asks).delete(price, this.depth);
   }
 
+  /** Keeps only the best `keep` levels per side. */
+  truncate(keep: number): void {
+    this.bids.truncate(keep);
+    this.asks.truncate(keep);
+  }
+
   clear(): void {
     this.bids.clear();
     this.asks.clear();

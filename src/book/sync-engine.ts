@@ -7,6 +7,12 @@
 //        ▲                      ▲  refetch ↺        │                      │ gap
 //        └──── onDisconnected ──┴───────────────────┴──── RESYNCING ◄──────┘
 //
+// Venues whose snapshots come on the websocket (`snapshotVia: 'ws'`: Kraken, Bitfinex, OKX) skip
+// SYNCING: a stream snapshot is the start of the stream, so it goes straight to SYNCED, and a
+// resync asks the owner to resubscribe. Checksum venues (BookRule.checksum) have the book's top
+// checked against the venue's checksum after every update that carries one (and on Bitfinex's
+// own checksum frames); a mismatch is a gap, or only counted for advisory symbols.
+//
 // Hot path (onDiff → apply → emitTop): book_snapshot rows reuse the book's per-level row tuples
 // (BookSide.topRows) and "same top as the last row" is an identity check first. Measured with
 // bench/decode-book.bench.mjs (Node 20.20, 2-core EPYC), top-20 rows: 139k → 160k msg/s from this
@@ -16,7 +22,7 @@ import { nowUs } from '../core/time.js';
 import { LevelBatch } from './levels.js';
 import { OrderBook } from './order-book.js';
 import { QuoteCheck, type QuoteAtId, type QuoteVerdict } from './quote-check.js';
-import type { BookRule, BookSnapshotInput, DepthUpdate, Verdict } from './types.js';
+import type { BookRule, BookSnapshotInput, ChecksumRule, DepthUpdate, Verdict } from './types.js';
 
 export interface SyncEngineOptions {
   venue: string;
@@ -41,6 +47,12 @@ export interface SyncEngineOptions {
    * 'none'), keeping the book; 'off' skips the check.
    */
   quoteCheck?: 'off' | 'count' | 'resync';
+  /** Where snapshots come from (VenueSpec.bookSnapshot); default 'rest'. */
+  snapshotVia?: 'rest' | 'ws';
+  /** Keep only this many levels per side after each update (VenueSpec.bookDepth); 0 = all. */
+  keepDepth?: number;
+  /** A checksum mismatch only counts and emits an advisory gap (the venue's checksum is unreliable). */
+  checksumAdvisory?: boolean;
 }
 
 export interface SyncCounters {
@@ -61,6 +73,11 @@ export interface SyncCounters {
   /** Quotes compared with the book at the same update id, and how many disagreed. */
   quoteChecks: number;
   quoteMismatches: number;
+  /** Venue checksums compared with the book, and how many disagreed. */
+  checksumChecks: number;
+  checksumMismatches: number;
+  /** Updates dropped because no stream snapshot had started the book ('ws' venues). */
+  unsynced: number;
 }
 
 const DEFAULT_MAX_BUFFER = 10_000;
@@ -69,7 +86,7 @@ export class SyncEngine {
   readonly book: OrderBook;
   readonly counters: SyncCounters = {
     applied: 0, stale: 0, gaps: 0, resyncs: 0, snapshots: 0, refetches: 0, rows: 0, overflows: 0,
-    quoteChecks: 0, quoteMismatches: 0,
+    quoteChecks: 0, quoteMismatches: 0, checksumChecks: 0, checksumMismatches: 0, unsynced: 0,
   };
   private readonly quotes = new QuoteCheck();
   private readonly quoteMode: 'off' | 'count' | 'resync';
@@ -95,6 +112,9 @@ export class SyncEngine {
    */
   private inputTs = 0;
   private readonly emitChanges: boolean;
+  private readonly ws: boolean;
+  private readonly keepDepth: number;
+  private readonly checksum: ChecksumRule | undefined;
   /** The rows of the last book_snapshot emitted. */
   private lastBids: Level[] = [];
   private lastAsks: Level[] = [];
@@ -106,6 +126,9 @@ export class SyncEngine {
     this.now = opts.now ?? nowUs;
     this.quoteMode = opts.quoteCheck ?? 'count';
     this.emitChanges = opts.emitChanges === true;
+    this.ws = opts.snapshotVia === 'ws';
+    this.keepDepth = opts.keepDepth ?? 0;
+    this.checksum = opts.rule.checksum;
   }
 
   get state(): BookState {
@@ -141,12 +164,14 @@ export class SyncEngine {
       case 'CONNECTING':
         // A diff proves the subscription is live even if the owner has not said so yet.
         this.onConnected(u.localTs);
-        this.buffered(u);
+        if (this.ws) this.unsynced();
+        else this.buffered(u);
         return;
       case 'SNAPSHOT':
       case 'RESYNCING':
         if (!this.connected) this.connected = true;
-        this.buffered(u);
+        if (this.ws) this.unsynced();
+        else this.buffered(u);
         return;
       case 'STOPPED':
         return;
@@ -186,6 +211,41 @@ export class SyncEngine {
       else if (st === 'SYNCING') this.bridge(pending[i]);
       else this.buffered(pending[i]);
     }
+  }
+
+  /**
+   * A snapshot that arrived on the stream ('ws' venues): it replaces the book whatever the state
+   * (a venue may re-send one at any time; books5-style channels send nothing else), and the
+   * updates after it continue it.
+   */
+  onStreamSnapshot(s: BookSnapshotInput, localTs: number): void {
+    this.inputTs = localTs;
+    if (this._state === 'STOPPED') return;
+    this.snapshotRequested = false;
+    this.connected = true;
+    this.buffer.length = 0;
+    if (!this.book.loadSnapshot(s.bids, s.asks)) {
+      this.gapOn('a snapshot with numeric prices', 'a non-numeric price', 'malformed stream snapshot', s.ts, localTs);
+      return;
+    }
+    if (this.keepDepth > 0) this.book.truncate(this.keepDepth);
+    this.counters.snapshots++;
+    this._lastId = s.lastUpdateId;
+    this.quotes.reset();
+    if (s.checksum !== undefined && !this.checksumOk(s.checksum, s.ts, localTs)) return;
+    if (this._state !== 'SYNCED') this.transition('SYNCED', s.lastUpdateId >= 0 ? `stream snapshot seqId=${s.lastUpdateId} loaded` : 'stream snapshot loaded');
+    if (this.emitChanges) this.emitSnapshotChange(s, localTs);
+    this.emitTop(s.ts, localTs, true);
+  }
+
+  /**
+   * The venue's checksum of the book after everything received so far (Bitfinex's own checksum
+   * frames). Ignored unless SYNCED.
+   */
+  onChecksum(value: number, ts: number, localTs: number): void {
+    if (this._state !== 'SYNCED') return;
+    this.inputTs = localTs;
+    this.checksumOk(value, ts, localTs);
   }
 
   /** The snapshot request failed: ask again (the owner applies rate limiting and backoff). */
@@ -287,9 +347,11 @@ export class SyncEngine {
 
   private apply(u: DepthUpdate, force = false): void {
     const changed = this.book.apply(u.levels);
+    if (this.keepDepth > 0) this.book.truncate(this.keepDepth);
     this._lastId = u.lastId;
     this.counters.applied++;
     if (this.emitChanges) this.emitDiffChange(u);
+    if (u.checksum !== undefined && !this.checksumOk(u.checksum, u.ts, u.localTs)) return;
     if (changed || force) this.emitTop(u.ts, u.localTs, force);
     if (this.quotes.waiting) this.judgeQuote(this.quotes.reached(u.lastId, this.book), u.ts, u.localTs);
   }
@@ -328,6 +390,54 @@ export class SyncEngine {
     this.request();
   }
 
+  /**
+   * Compares the venue's checksum with the book's; true when they agree (or the venue has no
+   * checksum rule). A mismatch emits a gap: a resync, or only a count for advisory symbols.
+   */
+  private checksumOk(value: number, ts: number, localTs: number): boolean {
+    const rule = this.checksum;
+    if (rule === undefined) return true;
+    const ours = rule.compute(this.book.bids.topRows(rule.depth), this.book.asks.topRows(rule.depth));
+    this.counters.checksumChecks++;
+    if (ours === value) return true;
+    this.counters.checksumMismatches++;
+    const expected = `checksum ${value}`;
+    const got = `checksum ${ours}`;
+    if (this.opts.checksumAdvisory === true) {
+      const o = this.opts;
+      o.emit({
+        type: 'gap', scope: 'book', venue: o.venue, symbol: o.symbol, venueSymbol: o.venueSymbol, ts, localTs,
+        expected, got, action: 'none', reason: 'book checksum disagrees with the venue\'s (advisory: book kept)',
+      });
+      return true;
+    }
+    this.gapOn(expected, got, 'book checksum disagrees with the venue\'s', ts, localTs);
+    return false;
+  }
+
+  /** A 'ws' venue's update before any stream snapshot: dropped, and a snapshot asked for once. */
+  private unsynced(): void {
+    this.counters.unsynced++;
+    if (!this.snapshotRequested) this.request();
+  }
+
+  /** A gap found outside the sequence rule (checksum, bad stream snapshot): resync the book. */
+  private gapOn(expected: string, got: string, reason: string, ts: number, localTs: number): void {
+    this.counters.gaps++;
+    this.counters.resyncs++;
+    const o = this.opts;
+    o.emit({
+      type: 'gap', scope: 'book', venue: o.venue, symbol: o.symbol, venueSymbol: o.venueSymbol, ts, localTs,
+      expected, got, action: 'resync', reason,
+    });
+    this.book.clear();
+    this.quotes.reset();
+    this._lastId = -1;
+    this.transition('RESYNCING', `${reason}: expected ${expected}, got ${got}`);
+    this.buffer.length = 0;
+    this.request();
+  }
+
   private gap(v: Verdict, u: DepthUpdate): void {
     const expected = v.kind === 'gap' ? v.expected : `a continuing update after ${this._lastId}`;
     const got = v.kind === 'gap' ? v.got : `U=${u.firstId} u=${u.lastId}`;
@@ -344,8 +454,9 @@ export class SyncEngine {
     this._lastId = -1;
     this.transition('RESYNCING', `gap: expected ${expected}, got ${got}`);
     this.buffer.length = 0;
-    // Keep the offending update: it is the first event of the stream the new snapshot must meet.
-    this.buffer.push(copyUpdate(u));
+    // Keep the offending update: it is the first event of the stream the new snapshot must meet
+    // (a stream snapshot starts a new stream instead).
+    if (!this.ws) this.buffer.push(copyUpdate(u));
     this.request();
   }
 

@@ -30,15 +30,23 @@ export interface DepthUpdate {
   /** Binance futures pu (previous event's u); -1 when the venue has none. */
   prevId: number;
   levels: LevelBatchView;
+  /**
+   * The venue's checksum of its book after this update (Kraken `checksum`, OKX `checksum`), as an
+   * unsigned 32-bit integer; undefined when the frame carries none (or OKX's deprecated 0).
+   */
+  checksum?: number;
 }
 
 /** A REST (or WS) snapshot that seeds the book. */
 export interface BookSnapshotInput {
+  /** Sequence id of the snapshot (Binance lastUpdateId, OKX seqId); -1 for checksum-only venues. */
   lastUpdateId: number;
   /** Exchange time in epoch µs when the venue provides it, else 0. */
   ts: number;
   bids: [string, string][];
   asks: [string, string][];
+  /** The venue's checksum of this snapshot (unsigned 32-bit), when it sends one. */
+  checksum?: number;
 }
 
 export const APPLY = { kind: 'apply' } as const;
@@ -62,4 +70,29 @@ export interface BookRule {
    * lastUpdateId < first U).
    */
   snapshotUsable(snapshotId: number, firstBuffered: DepthUpdate): boolean;
+  /** Checksum venues (Kraken, Bitfinex, OKX): how the venue checksums its book. */
+  checksum?: ChecksumRule;
 }
+
+/**
+ * A venue's book checksum, computed from the book as it stands after an update. `bids`/`asks` are
+ * the best `depth` levels per side, best first, as [priceText, amountText] exactly as stored (the
+ * decoder already shaped the texts the way the checksum needs them, e.g. Kraken's precision
+ * padding). Returns an unsigned 32-bit integer (`crc >>> 0`), compared with the venue's value
+ * normalised the same way.
+ */
+export interface ChecksumRule {
+  /** Levels per side the checksum covers (Kraken 10, OKX 25, Bitfinex 25). */
+  depth: number;
+  compute(bids: readonly (readonly [string, string])[], asks: readonly (readonly [string, string])[]): number;
+}
+
+/**
+ * The rule of venues whose book updates carry no sequence ids (Kraken, Bitfinex without
+ * SEQ_ALL): every update continues the book; only the checksum proves it.
+ */
+export const CHECKSUM_ONLY_RULE: Omit<BookRule, 'checksum'> = {
+  bridge: () => APPLY,
+  next: () => APPLY,
+  snapshotUsable: () => true,
+};

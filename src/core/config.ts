@@ -35,6 +35,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'logLevel', kind: 'level', default: 'info', doc: `log level (${LOG_LEVELS.join('|')})` },
   { path: 'sim', kind: 'bool', default: false, doc: 'start the built-in simulated exchange on 127.0.0.1 and record from it' },
   { path: 'quoteCheck', kind: 'choice', choices: ['off', 'count', 'resync'], default: 'count', doc: 'compare each verified book with the venue\'s best bid/ask at the same update id: count mismatches, resync on them, or off' },
+  { path: 'checksumAdvisory', kind: 'string', default: '', doc: 'comma-separated symbols whose venue checksum is advisory: a mismatch is counted and logged, the book kept (added to the venue\'s own list of unreliable pairs)' },
   { path: 'status', kind: 'bool', default: true, doc: 'print a one-line live status on a TTY' },
   { path: 'ws.url', kind: 'string', default: '', doc: 'websocket base URL override, e.g. wss://stream.binance.com:9443' },
   { path: 'ws.openTimeoutS', kind: 'number', default: 10, min: 0.1, doc: 'seconds to wait for the socket to open' },
@@ -76,6 +77,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   sim: boolean;
   quoteCheck: 'off' | 'count' | 'resync';
+  /** Comma-separated unified symbols whose checksum mismatches are advisory ('' = none). */
+  checksumAdvisory: string;
   status: boolean;
   ws: {
     url: string; openTimeoutS: number; pingIntervalS: number; pingTimeoutS: number; noDataWarnS: number;

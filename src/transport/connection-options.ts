@@ -21,6 +21,16 @@ export interface ConnectionOptions {
   venue: string;
   /** Full URL to open. */
   url: string;
+  /**
+   * Names which plan of its venue this socket serves when several share one URL: the open mark
+   * becomes `open <url> plan=<tag>`, so replay routes the socket's frames the same way.
+   */
+  tag?: string;
+  /**
+   * An application-level ping some venues require besides websocket pings (OKX text "ping",
+   * Kraken {"method":"ping"}): `text` is sent (and recorded) every `intervalMs` on each open socket.
+   */
+  appPing?: { text: string; intervalMs: number };
   /** Frames sent after each open (recorded as dir 'out'). Called once per socket. */
   subscribe: () => string[];
   openTimeoutMs: number;
@@ -69,7 +79,7 @@ export interface ConnectionStats {
  */
 export function tickIntervalMs(o: ConnectionOptions): number {
   let shortest = Infinity;
-  for (const ms of [o.openTimeoutMs, o.pingIntervalMs, o.pingTimeoutMs, o.noDataWarnMs, o.noDataTimeoutMs, o.maxSessionMs]) {
+  for (const ms of [o.openTimeoutMs, o.pingIntervalMs, o.pingTimeoutMs, o.noDataWarnMs, o.noDataTimeoutMs, o.maxSessionMs, o.appPing?.intervalMs ?? 0]) {
     if (ms > 0 && ms < shortest) shortest = ms;
   }
   return Math.min(1000, Math.max(5, Math.floor(shortest / 4)));

@@ -173,7 +173,8 @@ export class Connection {
     leg.openedUs = t;
     leg.lastDataUs = t;
     leg.nextPingUs = t + this.opts.pingIntervalMs * 1000;
-    this.emit(leg, 'conn', `open ${this.opts.url}`, t);
+    if (this.opts.appPing) leg.nextAppPingUs = t + this.opts.appPing.intervalMs * 1000;
+    this.emit(leg, 'conn', this.opts.tag === undefined ? `open ${this.opts.url}` : `open ${this.opts.url} plan=${this.opts.tag}`, t);
     if (leg.closingSinceUs !== 0) {
       leg.ws.close(1000); // asked to close while the handshake ran
       return;
@@ -351,6 +352,10 @@ export class Connection {
         leg.nextPingUs = t + o.pingIntervalMs * 1000;
         leg.ws.ping();
       }
+    }
+    if (o.appPing && t >= leg.nextAppPingUs && leg.ws.readyState === WebSocket.OPEN) {
+      leg.nextAppPingUs = t + o.appPing.intervalMs * 1000;
+      this.sendOn(leg, o.appPing.text);
     }
     const silentMs = (t - leg.lastDataUs) / 1000;
     if (o.noDataTimeoutMs > 0 && silentMs > o.noDataTimeoutMs) {

@@ -18,6 +18,8 @@ export class Leg {
   /** µs of our outstanding ping; 0 = none outstanding. */
   pingSentUs = 0;
   nextPingUs = 0;
+  /** µs when the next application-level ping is due (venues that need one, e.g. OKX "ping"). */
+  nextAppPingUs = 0;
   gotData = false;
   warned = false;
   /** µs when we asked it to close; 0 = not closing. */

@@ -33,6 +33,8 @@ export interface FeedCoreOptions {
   plans: ConnectionPlan[];
   emitChanges?: boolean;
   quoteCheck?: 'off' | 'count' | 'resync';
+  /** Unified symbols whose checksum mismatches only count (besides the venue's own list). */
+  checksumAdvisory?: readonly string[];
   handlers: SessionHandlers;
   log: Logger;
   /** A book asks for a REST snapshot (live: fetch it; replay: the capture holds it). */
@@ -52,6 +54,17 @@ export interface SymbolStats {
   duplicateTrades: number;
   quoteChecks: number;
   quoteMismatches: number;
+  checksumChecks: number;
+  checksumMismatches: number;
+}
+
+/**
+ * The plan tag a session puts on sockets of venues whose URL names no streams (several plans may
+ * share one URL): `<plan index>:book` or `<plan index>:data`. Replay, which has no plans, reads
+ * whether the socket carried books from it.
+ */
+export function planTag(index: number, plan: ConnectionPlan): string {
+  return `${index}:${plan.book ? 'book' : 'data'}`;
 }
 
 interface SymbolSlot {
@@ -70,6 +83,9 @@ interface PlanState {
   symbols: readonly string[];
   /** Sockets of this plan that are open now (two for a moment during a rotation). */
   open: Set<number>;
+  /** Plans read from a socket's URL and tag (replay), not configured. */
+  tag?: string;
+  implicit?: boolean;
 }
 
 export class FeedCore {
@@ -93,7 +109,8 @@ export class FeedCore {
       if (opts.kinds.includes('book')) slot.engine = this.createEngine(slot);
       this.slots.set(venueSymbol, slot);
     }
-    this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap });
+    const bookDepth = opts.spec.bookDepth?.(opts.depth);
+    this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap, ...(bookDepth === undefined ? {} : { bookDepth }) });
     this.plans = opts.plans.map((plan) => ({ plan, symbols: this.symbolsOf(plan), open: new Set<number>() }));
   }
 
@@ -119,6 +136,7 @@ export class FeedCore {
         symbol: s.symbol, state: s.engine?.state ?? 'n/a', applied: c?.applied ?? 0, gaps: c?.gaps ?? 0,
         resyncs: c?.resyncs ?? 0, snapshots: c?.snapshots ?? 0, rejects: s.rejects, duplicateTrades: s.duplicateTrades,
         quoteChecks: c?.quoteChecks ?? 0, quoteMismatches: c?.quoteMismatches ?? 0,
+        checksumChecks: c?.checksumChecks ?? 0, checksumMismatches: c?.checksumMismatches ?? 0,
       });
     }
     return out;
@@ -167,8 +185,11 @@ export class FeedCore {
   private onConnMark(f: RawFrame): void {
     const open = f.data.startsWith('open ');
     if (open) {
-      const url = f.url ?? f.data.slice(5);
-      const p = this.plans.find((x) => x.plan.url === url) ?? this.planFromUrl(url);
+      const mark = f.data.slice(5);
+      const at = mark.lastIndexOf(' plan=');
+      const tag = at < 0 ? undefined : mark.slice(at + 6);
+      const url = f.url ?? (at < 0 ? mark : mark.slice(0, at));
+      const p = this.planOf(url, tag);
       if (p === undefined) return;
       this.planOfConn.set(f.connId, p);
       const rotation = p.open.size > 0; // make-before-break: the book stays on the old socket's stream
@@ -185,15 +206,29 @@ export class FeedCore {
     for (const v of p.plan.venueSymbols) this.slots.get(v)?.engine?.onDisconnected(f.data, f.localTs);
   }
 
+  /** The plan a socket serves: by its tag (index into the plans), else by URL. */
+  private planOf(url: string, tag: string | undefined): PlanState | undefined {
+    if (tag !== undefined) {
+      const p = this.plans[Number.parseInt(tag, 10)];
+      if (p !== undefined && p.plan.url === url && !p.implicit) return p;
+    }
+    return this.plans.find((x) => x.plan.url === url && x.tag === tag) ?? this.planFromUrl(url, tag);
+  }
+
   /**
    * No configured plan has this URL (replay, which starts with none): ask the venue to read the
    * plan from the URL itself, and keep it, so a rotation's second socket on the same URL is
-   * recognised as one as it is live.
+   * recognised as one as it is live. Venues whose URL names no streams tag their sockets
+   * (planTag): such a socket carries the symbols whose capture it is in, and books if its tag
+   * says so.
    */
-  private planFromUrl(url: string): PlanState | undefined {
-    const plan = this.opts.spec.planFromUrl?.(url);
+  private planFromUrl(url: string, tag: string | undefined): PlanState | undefined {
+    let plan = this.opts.spec.planFromUrl?.(url);
+    if (plan === undefined && this.opts.spec.planFromUrl === undefined) {
+      plan = { url, subscribe: [], venueSymbols: [...this.slots.keys()], book: tag === undefined || tag.endsWith(':book') };
+    }
     if (plan === undefined) return undefined;
-    const p: PlanState = { plan, symbols: this.symbolsOf(plan), open: new Set<number>() };
+    const p: PlanState = { plan, symbols: this.symbolsOf(plan), open: new Set<number>(), tag, implicit: true };
     this.plans.push(p);
     return p;
   }
@@ -211,6 +246,9 @@ export class FeedCore {
       rule: this.opts.spec.bookRule,
       emitChanges: this.opts.emitChanges,
       quoteCheck: this.opts.quoteCheck,
+      snapshotVia: this.opts.spec.bookSnapshot ?? 'rest',
+      keepDepth: this.opts.spec.bookDepth?.(this.opts.depth) ?? 0,
+      checksumAdvisory: this.opts.spec.advisoryChecksum?.includes(slot.symbol) === true || this.opts.checksumAdvisory?.includes(slot.symbol) === true,
       emit: (ev) => {
         if (ev.type === 'gap') {
           this.opts.log.warn({ venue: this.venue, symbol: slot.symbol, expected: ev.expected, got: ev.got, action: ev.action }, ev.reason);
@@ -254,6 +292,14 @@ export class FeedCore {
       const slot = this.touch(venueSymbol);
       slot?.engine?.onDiff(u);
     },
+    snapshot: (venueSymbol, snap) => {
+      const slot = this.touch(venueSymbol);
+      slot?.engine?.onStreamSnapshot(snap, this.current.localTs);
+    },
+    checksum: (venueSymbol, value, ts) => {
+      const slot = this.touch(venueSymbol);
+      slot?.engine?.onChecksum(value, ts, this.current.localTs);
+    },
     reject: (reason, frame) => {
       this.rejects++;
       const slot = this.touched;
@@ -290,6 +336,8 @@ export class FeedCore {
     meta.connId = f.connId;
     meta.recvSeq = f.recvSeq;
     meta.localTs = f.localTs;
+    const ping = this.opts.spec.appPing;
+    if (ping !== undefined && ping.isPong(f.data)) return this.symbolsOfConn(f.connId);
     try {
       this.decoder.decode(f.data, meta, this.sink);
     } catch (e) {

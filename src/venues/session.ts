@@ -8,7 +8,7 @@ import { nowUs } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import { Connection } from '../transport/connection.js';
 import { RestClient } from '../transport/rest.js';
-import { FeedCore, type SessionHandlers, type SymbolStats } from './feed-core.js';
+import { FeedCore, planTag, type SessionHandlers, type SymbolStats } from './feed-core.js';
 import type { Kind, VenueSpec } from './types.js';
 
 export type { SessionHandlers, SymbolStats } from './feed-core.js';
@@ -29,6 +29,8 @@ export interface SessionOptions {
   rest: { timeoutMs: number; weightPerMinute: number };
   emitChanges?: boolean;
   quoteCheck?: 'off' | 'count' | 'resync';
+  /** Unified symbols whose checksum mismatches only count (besides the venue's own list). */
+  checksumAdvisory?: readonly string[];
   handlers: SessionHandlers;
   log: Logger;
 }
@@ -41,6 +43,10 @@ interface SnapshotSlot {
 
 const SNAPSHOT_RETRY_BASE_MS = 250;
 const SNAPSHOT_RETRY_MAX_MS = 10_000;
+/** 'ws' venues: how long a resubscribe may take to bring a fresh snapshot before we ask again. */
+const RESUBSCRIBE_WAIT_MS = 5_000;
+/** 'ws' venues with a REST book: resubscribes without a snapshot before seeding over REST. */
+const RESUBSCRIBES_BEFORE_REST = 2;
 
 export class VenueSession {
   readonly venue: string;
@@ -63,9 +69,10 @@ export class VenueSession {
       symbols: opts.symbols,
       kinds: opts.kinds,
       depth: opts.depth,
-      plans: opts.spec.plan(opts.wsBase, this.venueSymbols, opts.kinds),
+      plans: opts.spec.plan(opts.wsBase, this.venueSymbols, opts.kinds, opts.depth),
       emitChanges: opts.emitChanges,
       quoteCheck: opts.quoteCheck,
+      checksumAdvisory: opts.checksumAdvisory,
       handlers: opts.handlers,
       log: opts.log,
       requestSnapshot: (v) => this.requestSnapshot(v),
@@ -97,10 +104,16 @@ export class VenueSession {
   open(): void {
     if (this.stopped || this.connections.length > 0) return;
     const w = this.opts.ws;
-    for (const { plan, symbols } of this.core.connectionPlans()) {
+    const { spec } = this.opts;
+    const plans = this.core.connectionPlans();
+    for (let i = 0; i < plans.length; i++) {
+      const { plan, symbols } = plans[i];
       const conn: Connection = new Connection({
         venue: this.venue,
         url: plan.url,
+        // sockets of venues whose URL names no streams say which plan they serve (replay reads it)
+        ...(spec.planFromUrl === undefined ? { tag: planTag(i, plan) } : {}),
+        ...(spec.appPing === undefined ? {} : { appPing: { text: spec.appPing.text, intervalMs: spec.appPing.intervalMs } }),
         subscribe: () => plan.subscribe,
         openTimeoutMs: w.openTimeoutMs,
         pingIntervalMs: w.pingIntervalMs,
@@ -191,8 +204,40 @@ export class VenueSession {
   private requestSnapshot(venueSymbol: string): void {
     const slot = this.snapshots.get(venueSymbol);
     if (slot === undefined || this.stopped || slot.inFlight || slot.timer) return;
+    const { spec } = this.opts;
+    if (spec.bookSnapshot === 'ws' && (slot.failures < RESUBSCRIBES_BEFORE_REST || spec.depthRequest === undefined)) {
+      this.resubscribe(venueSymbol, slot);
+      return;
+    }
     slot.inFlight = true;
     void this.fetchSnapshot(venueSymbol, slot);
+  }
+
+  /**
+   * 'ws' venues: a book needs a fresh snapshot, which the venue sends when the symbol is
+   * subscribed again; sent on the socket carrying that book. If none has come after
+   * RESUBSCRIBE_WAIT_MS the book is told, and asks again (over REST after a few tries when the
+   * venue has a REST book).
+   */
+  private resubscribe(venueSymbol: string, slot: SnapshotSlot): void {
+    const { spec } = this.opts;
+    const plans = this.core.connectionPlans();
+    const i = plans.findIndex((p) => p.plan.book && p.plan.venueSymbols.includes(venueSymbol));
+    const frames = spec.resubscribe?.(venueSymbol, spec.bookDepth?.(this.opts.depth) ?? this.opts.depth) ?? [];
+    const conn = this.connections[i];
+    if (conn !== undefined) for (const f of frames) conn.send(f);
+    this.opts.log.info({ venue: this.venue, venueSymbol, frames: frames.length }, 'resubscribing for a fresh book snapshot');
+    slot.timer = setTimeout(() => {
+      slot.timer = undefined;
+      if (this.stopped) return;
+      const state = this.core.stats().find((x) => x.symbol === this.core.symbolOf(venueSymbol))?.state;
+      if (state === 'SYNCED') {
+        slot.failures = 0;
+        return;
+      }
+      slot.failures++;
+      this.core.snapshotFailed(venueSymbol, `no stream snapshot within ${RESUBSCRIBE_WAIT_MS} ms of resubscribing`);
+    }, RESUBSCRIBE_WAIT_MS);
   }
 
   private async fetchSnapshot(venueSymbol: string, slot: SnapshotSlot): Promise<void> {

@@ -27,12 +27,26 @@ export interface DecodeSink {
   reject(reason: string, frame: string): void;
   /** Control traffic: subscribe acks, serverShutdown (the session reconnects at once), errors. */
   control(kind: 'ack' | 'shutdown' | 'error' | 'other', detail: string): void;
+  /**
+   * A book snapshot that arrived on the websocket (Kraken, Bitfinex, OKX `action:"snapshot"`): it
+   * replaces the symbol's book (its time is `s.ts`; the receive time is the frame's). The sink
+   * copies what it keeps.
+   */
+  snapshot(venueSymbol: string, s: BookSnapshotInput): void;
+  /**
+   * A checksum frame of its own (Bitfinex `[chan,"cs",n]`): the venue's checksum of the book as
+   * it stands after every update received so far (unsigned 32-bit); `ts` exchange time in µs, 0
+   * when the frame has none.
+   */
+  checksum(venueSymbol: string, value: number, ts: number): void;
 }
 
 export interface DecodeContext {
   venue: string;
   /** venue symbol id (`BTCUSDT`) → unified symbol (`BTC/USDT`) for the symbols being recorded. */
   symbols: ReadonlyMap<string, string>;
+  /** Book depth the plan subscribed (the `depth` config after spec.bookDepth). */
+  bookDepth?: number;
 }
 
 export interface Decoder {
@@ -75,8 +89,8 @@ export interface VenueSpec {
   exchangeInfo: RestRequest;
   /** Parses the exchangeInfo body into the set of venue symbol ids that are trading. */
   parseExchangeInfo(body: string): Set<string>;
-  /** Which connections to open for these kinds and venue symbols. */
-  plan(wsBase: string, venueSymbols: string[], kinds: Kind[]): ConnectionPlan[];
+  /** Which connections to open for these kinds and venue symbols (`depth`: the configured book depth). */
+  plan(wsBase: string, venueSymbols: string[], kinds: Kind[], depth?: number): ConnectionPlan[];
   /**
    * The plan a socket URL stands for, read from the URL alone (replay: the recording run's ws base
    * and full symbol set are not known up front, but its `open <url>` marks are in the capture).
@@ -89,4 +103,28 @@ export interface VenueSpec {
   /** Parses a REST depth body; throws MarketfeedError(MF_ERR_SNAPSHOT_FAILED) if malformed. */
   parseDepth(body: string): BookSnapshotInput;
   bookRule: BookRule;
+  /**
+   * Where book snapshots come from: 'rest' (Binance: depthRequest when a book asks) or 'ws' (the
+   * subscription sends one; a book that needs a new one gets `resubscribe`). Default 'rest'.
+   */
+  bookSnapshot?: 'rest' | 'ws';
+  /**
+   * 'ws' venues: frames that make the venue send a fresh snapshot of one symbol's book
+   * (unsubscribe + subscribe of that symbol only), sent on the socket that carries its book.
+   */
+  resubscribe?(venueSymbol: string, depth: number): string[];
+  /**
+   * The book depth actually subscribed for a configured depth (Kraken: the next of 10/25/100/500/
+   * 1000). When set, the book keeps only this many levels per side after each update (the venue
+   * sends no deletes for levels pushed out of range). Undefined: unbounded book.
+   */
+  bookDepth?(depth: number): number;
+  /**
+   * An application-level keepalive the venue requires (OKX text "ping" → "pong", Kraken
+   * {"method":"ping"}): sent every `intervalMs` of silence; `isPong` recognises the answer, which
+   * is recorded raw but not decoded as data.
+   */
+  appPing?: { text: string; intervalMs: number; isPong(text: string): boolean };
+  /** Unified symbols whose venue checksum is known to be unreliable: advisory by default. */
+  advisoryChecksum?: readonly string[];
 }

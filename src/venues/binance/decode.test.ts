@@ -41,6 +41,9 @@ function run({ decoder, meta }: Dec, text: string, parsed = false): Out[] {
     depth: (sym, u) => out.push({ kind: 'depth', sym, u: materialize(u) }),
     reject: () => out.push({ kind: 'reject' }),
     control: (c) => out.push({ kind: 'control', c }),
+    // Binance books are seeded over REST: a websocket snapshot or checksum is a decoder bug.
+    snapshot: () => out.push({ kind: 'reject' }),
+    checksum: () => out.push({ kind: 'reject' }),
   };
   if (parsed) {
     let m: unknown;

@@ -57,6 +57,8 @@ function full(depth: number): () => number {
       },
       reject: (reason) => { throw new Error(reason); },
       control: () => {},
+      snapshot: () => {},
+      checksum: () => {},
     };
     engine.onConnected();
     for (let i = 0; i < N; i++) {

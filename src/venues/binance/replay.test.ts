@@ -60,6 +60,8 @@ function replay(spec: VenueSpec, steps: Step[], symbols: string[]): Replay {
     },
     reject: (reason) => r.rejects.push(reason),
     control: () => {},
+    snapshot: () => {},
+    checksum: () => {},
   };
   for (const st of steps) {
     if ('frame' in st) decoder.decode(st.frame, { venue: spec.id, connId: 1, recvSeq: 0, localTs: Math.round(st.ts * 1e6) }, sink);
