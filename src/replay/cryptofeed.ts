@@ -87,6 +87,8 @@ export async function* readCryptofeedCapture(wsPath: string, httpPath: string | 
 
 /** `NKNUSDT` → `NKN/USDT` (spot) or `NKN/USDT:USDT` (a venue whose ids are perpetuals). */
 export function guessUnified(spec: VenueSpec, venueSymbol: string): string | undefined {
+  const told = spec.fromVenueSymbol?.(venueSymbol);
+  if (told !== undefined) return told;
   for (const candidate of unifiedCandidates(venueSymbol)) {
     try {
       if (spec.toVenueSymbol(candidate) === venueSymbol) return candidate;
@@ -102,10 +104,13 @@ export async function symbolsOfCapture(spec: VenueSpec, wsPath: string): Promise
   const out: string[] = [];
   const conn = { id: 0, seq: 0 };
   for await (const line of lines(wsPath)) {
-    if (!line.includes(' <-> ')) continue;
+    const open = line.includes(' <-> ');
+    if (!open && !line.includes(' <- ')) continue;
     const f = parseCryptofeedLine(line, spec.id, conn);
-    const plan = f?.url === undefined ? undefined : spec.planFromUrl?.(f.url);
-    for (const v of plan?.venueSymbols ?? []) {
+    if (f === undefined) continue;
+    // the connect URL names the streams (Binance), or the subscribe frames sent on it do
+    const named = open ? (f.url === undefined ? undefined : spec.planFromUrl?.(f.url)?.venueSymbols) : spec.subscribedSymbols?.(f.data);
+    for (const v of named ?? []) {
       const s = guessUnified(spec, v);
       if (s !== undefined && !out.includes(s)) out.push(s);
     }

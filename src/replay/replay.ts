@@ -275,11 +275,13 @@ async function* runSource(src: FrameSource, sh: Shared): AsyncGenerator<Out[]> {
   if (out.length > 0) yield out;
 }
 
-/** `https://…/api/v3/depth?symbol=BTCUSDT&limit=1000` → `BTCUSDT`. */
-function restSymbol(url: string | undefined): string | undefined {
+/** `https://…/api/v3/depth?symbol=BTCUSDT&limit=1000` → `BTCUSDT` (OKX: `instId=BTC-USDT`). */
+export function restSymbol(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const q = url.indexOf('?');
-  return q < 0 ? undefined : (new URLSearchParams(url.slice(q + 1)).get('symbol') ?? undefined);
+  if (q < 0) return undefined;
+  const params = new URLSearchParams(url.slice(q + 1));
+  return params.get('symbol') ?? params.get('instId') ?? undefined;
 }
 
 // --- merging and pacing -------------------------------------------------------------------------

@@ -85,6 +85,8 @@ export interface VenueSpec {
   kinds: Readonly<Record<Kind, boolean>>;
   /** Unified symbol ↔ venue id. */
   toVenueSymbol(unified: string): string;
+  /** The unified symbol of a venue id when the venue can tell (`XBT/USD` → `BTC/USD`). */
+  fromVenueSymbol?(venueSymbol: string): string | undefined;
   /** Symbol listing (checked before recording: unknown symbols are a usage error). */
   exchangeInfo: RestRequest;
   /** Parses the exchangeInfo body into the set of venue symbol ids that are trading. */
@@ -125,6 +127,11 @@ export interface VenueSpec {
    * is recorded raw but not decoded as data.
    */
   appPing?: { text: string; intervalMs: number; isPong(text: string): boolean };
+  /**
+   * Venue symbols an outgoing subscribe frame names (venues whose URL names no streams): how a
+   * capture's symbols are found without being told.
+   */
+  subscribedSymbols?(frame: string): string[];
   /** Unified symbols whose venue checksum is known to be unreliable: advisory by default. */
   advisoryChecksum?: readonly string[];
 }

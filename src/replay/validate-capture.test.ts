@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES } from '../../test/fixtures.js';
+import { formatCaptureReport, validateCapture } from './validate-capture.js';
+
+const CF = join(FIXTURES, 'cryptofeed');
+
+describe('validate --capture', () => {
+  it('rebuilds the books of a Binance capture with its REST snapshots: no gap, nothing failed', async () => {
+    const r = await validateCapture({ capture: join(CF, 'BINANCE.ws.1.0'), http: join(CF, 'BINANCE.http.0.0'), venue: 'binance' });
+    expect(r.frames).toBeGreaterThan(100);
+    expect(r.gaps).toBe(0);
+    expect(r.checksumsFailed).toBe(0);
+    expect(r.symbols.reduce((n, s) => n + s.applied, 0)).toBeGreaterThan(0);
+    expect(r.clean).toBe(true);
+    expect(formatCaptureReport(r)).toMatch(/CLEAN\n$/);
+  });
+
+  it('refuses a missing file and an unknown venue with clear errors', async () => {
+    await expect(validateCapture({ capture: join(CF, 'nope.ws'), venue: 'binance' })).rejects.toThrow(/does not exist/);
+    await expect(validateCapture({ capture: join(CF, 'BINANCE.ws.1.0'), venue: 'nowhere' })).rejects.toThrow(/unknown venue/);
+  });
+});
