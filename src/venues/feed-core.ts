@@ -76,6 +76,11 @@ interface SymbolSlot {
   rejects: number;
   lastTradeId: number;
   duplicateTrades: number;
+  /**
+   * 'ws' venues: the socket whose stream snapshot the book holds; book frames of any other socket
+   * (the old one, while a make-before-break rotation overlaps two) are ignored. 0 = any.
+   */
+  bookConnId: number;
 }
 
 interface PlanState {
@@ -105,7 +110,7 @@ export class FeedCore {
     for (const symbol of opts.symbols) {
       const venueSymbol = opts.spec.toVenueSymbol(symbol);
       symbolMap.set(venueSymbol, symbol);
-      const slot: SymbolSlot = { symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, duplicateTrades: 0 };
+      const slot: SymbolSlot = { symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, duplicateTrades: 0, bookConnId: 0 };
       if (opts.kinds.includes('book')) slot.engine = this.createEngine(slot);
       this.slots.set(venueSymbol, slot);
     }
@@ -202,6 +207,10 @@ export class FeedCore {
     const p = this.planOfConn.get(f.connId);
     if (p === undefined) return;
     p.open.delete(f.connId);
+    for (const v of p.plan.venueSymbols) {
+      const slot = this.slots.get(v);
+      if (slot !== undefined && slot.bookConnId === f.connId) slot.bookConnId = 0;
+    }
     if (p.open.size > 0 || !p.plan.book || this.stopped) return; // the end of a rotation
     for (const v of p.plan.venueSymbols) this.slots.get(v)?.engine?.onDisconnected(f.data, f.localTs);
   }
@@ -290,15 +299,17 @@ export class FeedCore {
     },
     depth: (venueSymbol: string, u: DepthUpdate) => {
       const slot = this.touch(venueSymbol);
-      slot?.engine?.onDiff(u);
+      if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onDiff(u);
     },
     snapshot: (venueSymbol, snap) => {
       const slot = this.touch(venueSymbol);
-      slot?.engine?.onStreamSnapshot(snap, this.current.localTs);
+      if (slot === undefined) return;
+      slot.bookConnId = this.current.connId;
+      slot.engine?.onStreamSnapshot(snap, this.current.localTs);
     },
     checksum: (venueSymbol, value, ts) => {
       const slot = this.touch(venueSymbol);
-      slot?.engine?.onChecksum(value, ts, this.current.localTs);
+      if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onChecksum(value, ts, this.current.localTs);
     },
     reject: (reason, frame) => {
       this.rejects++;
