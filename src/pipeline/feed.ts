@@ -41,7 +41,8 @@ export interface FeedStats {
 export function sessionOptions(cfg: Config, source: FeedSource, handlers: SessionHandlers, log: Logger, emitChanges = false): SessionOptions {
   const spec = getVenue(source.venue);
   const kinds = source.kinds ?? (Object.keys(spec.kinds) as Kind[]).filter((k) => spec.kinds[k]);
-  const maxSessionS = cfg.ws.maxSessionS > 0 ? cfg.ws.maxSessionS : Math.max(60, spec.maxSessionS - SESSION_MARGIN_S);
+  // a venue without a session limit (maxSessionS 0) is never rotated unless configured
+  const maxSessionS = cfg.ws.maxSessionS > 0 ? cfg.ws.maxSessionS : spec.maxSessionS > 0 ? Math.max(60, spec.maxSessionS - SESSION_MARGIN_S) : 0;
   return {
     spec,
     symbols: source.symbols,
@@ -64,6 +65,7 @@ export function sessionOptions(cfg: Config, source: FeedSource, handlers: Sessio
     rest: { timeoutMs: cfg.rest.timeoutS * 1000, weightPerMinute: cfg.rest.weightPerMinute },
     emitChanges,
     quoteCheck: cfg.quoteCheck,
+    checksumAdvisory: cfg.checksumAdvisory.split(',').map((x) => x.trim()).filter((x) => x !== ''),
     handlers,
     log,
   };
