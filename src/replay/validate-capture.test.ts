@@ -16,6 +16,17 @@ describe('validate --capture', () => {
     expect(formatCaptureReport(r)).toMatch(/CLEAN\n$/);
   });
 
+  it.each([
+    ['BITGET.ws.1.0', 443],
+    ['BITGET.ws.2.0', 194],
+  ])('%s (bitget): every checksum verifies (%i), symbols found from the subscribe frames', async (file, verified) => {
+    const r = await validateCapture({ capture: join(CF, file), venue: 'bitget' });
+    expect(r.checksumsVerified).toBe(verified);
+    expect(r.checksumsFailed).toBe(0);
+    expect(r.gaps).toBe(0);
+    expect(r.clean).toBe(true);
+  });
+
   it('refuses a missing file and an unknown venue with clear errors', async () => {
     await expect(validateCapture({ capture: join(CF, 'nope.ws'), venue: 'binance' })).rejects.toThrow(/does not exist/);
     await expect(validateCapture({ capture: join(CF, 'BINANCE.ws.1.0'), venue: 'nowhere' })).rejects.toThrow(/unknown venue/);

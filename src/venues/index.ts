@@ -1,11 +1,13 @@
 // The venue registry: adding an exchange means one folder under venues/ and one line here.
 import { MarketfeedError } from '../core/errors.js';
 import { binance, binanceFutures } from './binance/index.js';
+import { bitget } from './bitget/index.js';
 import type { VenueSpec } from './types.js';
 
 export const VENUES = {
   binance,
   'binance-futures': binanceFutures,
+  bitget,
 } satisfies Record<string, VenueSpec>;
 
 export type VenueId = keyof typeof VENUES;

@@ -151,12 +151,29 @@ export class VenueSession {
 
   async checkSymbols(): Promise<void> {
     const { spec } = this.opts;
+    const listed = new Set<string>();
+    for (const req of [spec.exchangeInfo, ...(spec.exchangeInfoExtra ?? [])]) {
+      for (const v of spec.parseExchangeInfo(await this.listing(req))) listed.add(v);
+    }
+    for (let i = 0; i < this.venueSymbols.length; i++) {
+      const v = this.venueSymbols[i];
+      if (!listed.has(v)) {
+        const symbol = this.opts.symbols[i];
+        throw new MarketfeedError('MF_ERR_UNKNOWN_SYMBOL', `${symbol} (${v}) is not trading on ${spec.name}`, {
+          venue: this.venue, symbol, expected: `one of ${listed.size} listed symbols`, got: v,
+        });
+      }
+    }
+  }
+
+  /** One symbol listing's body; MF_ERR_UNREACHABLE when it cannot be had. */
+  private async listing(req: { path: string; weight: number }): Promise<string> {
     let res;
     try {
-      res = await this.rest.get(spec.exchangeInfo.path, { weight: spec.exchangeInfo.weight });
+      res = await this.rest.get(req.path, { weight: req.weight });
     } catch (e) {
       if (isMarketfeedError(e)) {
-        const url = `${this.opts.restBase}${spec.exchangeInfo.path}`;
+        const url = `${this.opts.restBase}${req.path}`;
         throw new MarketfeedError('MF_ERR_UNREACHABLE', `cannot reach ${url} (${e.got ?? e.code}); check --rest-url and the network`, {
           venue: this.venue, cause: e,
         });
@@ -168,16 +185,7 @@ export class VenueSession {
         venue: this.venue, status: res.status,
       });
     }
-    const listed = spec.parseExchangeInfo(res.body);
-    for (let i = 0; i < this.venueSymbols.length; i++) {
-      const v = this.venueSymbols[i];
-      if (!listed.has(v)) {
-        const symbol = this.opts.symbols[i];
-        throw new MarketfeedError('MF_ERR_UNKNOWN_SYMBOL', `${symbol} (${v}) is not trading on ${spec.name}`, {
-          venue: this.venue, symbol, expected: `one of ${listed.size} listed symbols`, got: v,
-        });
-      }
-    }
+    return res.body;
   }
 
   // Raw first: every frame goes to the owner's capture in the same tick it is decoded in, routed

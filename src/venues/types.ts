@@ -89,6 +89,8 @@ export interface VenueSpec {
   fromVenueSymbol?(venueSymbol: string): string | undefined;
   /** Symbol listing (checked before recording: unknown symbols are a usage error). */
   exchangeInfo: RestRequest;
+  /** Further listings (other markets: perpetuals, futures) whose symbols parseExchangeInfo also reads. */
+  exchangeInfoExtra?: RestRequest[];
   /** Parses the exchangeInfo body into the set of venue symbol ids that are trading. */
   parseExchangeInfo(body: string): Set<string>;
   /** Which connections to open for these kinds and venue symbols (`depth`: the configured book depth). */
