@@ -27,6 +27,17 @@ describe('validate --capture', () => {
     expect(r.clean).toBe(true);
   });
 
+  it.each([
+    ['OKX.ws.1.0', 'okx', 290],
+    ['OKCOIN.ws.1.0', 'okcoin', 6],
+  ])('%s (%s): every checksum verifies (%i)', async (file, venue, verified) => {
+    const r = await validateCapture({ capture: join(CF, file), venue });
+    expect(r.checksumsVerified).toBe(verified);
+    expect(r.checksumsFailed).toBe(0);
+    expect(r.gaps).toBe(0);
+    expect(r.clean).toBe(true);
+  });
+
   it('refuses a missing file and an unknown venue with clear errors', async () => {
     await expect(validateCapture({ capture: join(CF, 'nope.ws'), venue: 'binance' })).rejects.toThrow(/does not exist/);
     await expect(validateCapture({ capture: join(CF, 'BINANCE.ws.1.0'), venue: 'nowhere' })).rejects.toThrow(/unknown venue/);

@@ -2,12 +2,15 @@
 import { MarketfeedError } from '../core/errors.js';
 import { binance, binanceFutures } from './binance/index.js';
 import { bitget } from './bitget/index.js';
+import { okcoin, okx } from './okx/index.js';
 import type { VenueSpec } from './types.js';
 
 export const VENUES = {
   binance,
   'binance-futures': binanceFutures,
   bitget,
+  okx,
+  okcoin,
 } satisfies Record<string, VenueSpec>;
 
 export type VenueId = keyof typeof VENUES;
