@@ -113,7 +113,7 @@ export class SyncEngine {
   private inputTs = 0;
   private readonly emitChanges: boolean;
   private readonly ws: boolean;
-  private readonly keepDepth: number;
+  private keepDepth: number;
   private readonly checksum: ChecksumRule | undefined;
   /** The rows of the last book_snapshot emitted. */
   private lastBids: Level[] = [];
@@ -224,6 +224,7 @@ export class SyncEngine {
     this.snapshotRequested = false;
     this.connected = true;
     this.buffer.length = 0;
+    if (s.depth !== undefined && s.depth > 0) this.keepDepth = s.depth;
     if (!this.book.loadSnapshot(s.bids, s.asks)) {
       this.gapOn('a snapshot with numeric prices', 'a non-numeric price', 'malformed stream snapshot', s.ts, localTs);
       return;

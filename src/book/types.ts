@@ -47,6 +47,12 @@ export interface BookSnapshotInput {
   asks: [string, string][];
   /** The venue's checksum of this snapshot (unsigned 32-bit), when it sends one. */
   checksum?: number;
+  /**
+   * Levels per side the venue maintains for this subscription, when the stream says (Kraken
+   * `book-1000`, a v2 subscribe ack): the book is truncated to it after every update, overriding
+   * VenueSpec.bookDepth (a capture's subscription need not be ours).
+   */
+  depth?: number;
 }
 
 export const APPLY = { kind: 'apply' } as const;

@@ -30,6 +30,7 @@ describe('validate --capture', () => {
   it.each([
     ['OKX.ws.1.0', 'okx', 290],
     ['OKCOIN.ws.1.0', 'okcoin', 6],
+    ['KRAKEN.ws.50.0', 'kraken', 4269],
   ])('%s (%s): every checksum verifies (%i)', async (file, venue, verified) => {
     const r = await validateCapture({ capture: join(CF, file), venue });
     expect(r.checksumsVerified).toBe(verified);

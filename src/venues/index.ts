@@ -2,6 +2,7 @@
 import { MarketfeedError } from '../core/errors.js';
 import { binance, binanceFutures } from './binance/index.js';
 import { bitget } from './bitget/index.js';
+import { kraken } from './kraken/index.js';
 import { okcoin, okx } from './okx/index.js';
 import type { VenueSpec } from './types.js';
 
@@ -9,6 +10,7 @@ export const VENUES = {
   binance,
   'binance-futures': binanceFutures,
   bitget,
+  kraken,
   okx,
   okcoin,
 } satisfies Record<string, VenueSpec>;
