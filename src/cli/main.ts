@@ -7,6 +7,7 @@ import { queryCommand } from './query.js';
 import { genTicksCommand } from './gen-ticks.js';
 import { replayCommand } from './replay.js';
 import { validateCommand } from './validate.js';
+import { register as registerHistory } from './history.js';
 import { EXIT_USAGE } from './exit.js';
 
 const program = new Command('marketfeed')
@@ -21,6 +22,7 @@ program.addCommand(queryCommand);
 program.addCommand(genTicksCommand);
 program.addCommand(replayCommand);
 program.addCommand(validateCommand);
+registerHistory(program);
 
 for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 

@@ -1,14 +1,16 @@
 // Candles for REST klines and the kline stream, from one source so the two always agree:
 // before the simulator started, a deterministic synthetic history (a hashed random walk per
-// minute, 30 days deep, ending at the start price); since then, 1-second buckets built from the
-// simulator's own trades.
+// minute, HISTORY_DAYS deep, ending at the start price; computed lazily, only as far back as a
+// request reaches); since then, 1-second buckets built from the simulator's own trades.
 import type { SimTrade } from './market.js';
 import { hashUnit } from './rng.js';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
 const DAY = 24 * 60 * MIN;
-export const HISTORY_DAYS = 30;
+/** Deep enough for `marketfeed history` over a year of one-minute bars (the path grows on demand). */
+export const HISTORY_DAYS = 400;
+const PATH_CHUNK = 7 * 1440;
 
 export const INTERVAL_MS: Readonly<Record<string, number>> = {
   '1s': SEC, '1m': MIN, '3m': 3 * MIN, '5m': 5 * MIN, '15m': 15 * MIN, '30m': 30 * MIN,
@@ -71,7 +73,9 @@ export class CandleStore {
   readonly listedMs: number;
   private readonly sec: Candle[] = [];
   /** Synthetic close of minute i counted back from liveStart (index 0 = liveStart itself). */
-  private path: Float64Array | undefined;
+  private path = new Float64Array(0);
+  /** Entries of `path` computed so far. */
+  private pathLen = 0;
 
   constructor(
     private readonly seed: number,
@@ -114,24 +118,33 @@ export class CandleStore {
     return this.sec[i];
   }
 
-  /** Synthetic closes, built once: a hashed random walk backwards from the start price. */
-  private syntheticPath(): Float64Array {
-    if (this.path) return this.path;
-    const minutes = HISTORY_DAYS * 1440;
-    const p = new Float64Array(minutes + 1);
-    p[0] = this.startTicks;
-    for (let i = 1; i <= minutes; i++) {
-      const step = (hashUnit(this.seed, this.key, i) - 0.5) * 0.002;
-      p[i] = Math.max(1, p[i - 1] * (1 + step));
+  /**
+   * Synthetic close `back` minutes before liveStart: a hashed random walk backwards from the
+   * start price, extended (a week at a time) only as far as requests reach.
+   */
+  private syntheticClose(back: number): number {
+    if (back >= this.pathLen) {
+      const want = Math.min(HISTORY_DAYS * 1440 + 1, Math.max(back + 1, this.pathLen + PATH_CHUNK));
+      if (want > this.path.length) {
+        const grown = new Float64Array(Math.min(HISTORY_DAYS * 1440 + 1, Math.max(want, this.path.length * 2)));
+        grown.set(this.path.subarray(0, this.pathLen));
+        this.path = grown;
+      }
+      const p = this.path;
+      if (this.pathLen === 0) p[this.pathLen++] = this.startTicks;
+      for (let i = this.pathLen; i < want; i++) {
+        const step = (hashUnit(this.seed, this.key, i) - 0.5) * 0.002;
+        p[i] = Math.max(1, p[i - 1] * (1 + step));
+      }
+      this.pathLen = want;
     }
-    return (this.path = p);
+    return this.path[back];
   }
 
   private syntheticMinute(openMs: number, into: Candle): void {
     const back = Math.round((this.liveStartMs - openMs) / MIN);
-    const p = this.syntheticPath();
-    const o = Math.round(p[back]);
-    const c = Math.round(p[back - 1]);
+    const o = Math.round(this.syntheticClose(back));
+    const c = Math.round(this.syntheticClose(back - 1));
     const u1 = hashUnit(this.seed ^ 0x5bd1e995, this.key, back);
     const u2 = hashUnit(this.seed ^ 0x27d4eb2f, this.key, back);
     const wick = Math.round(Math.abs(o - c) * u1 + o * 0.0003 * u2);
@@ -151,7 +164,7 @@ export class CandleStore {
     if (endMs - openMs < MIN && openMs < this.liveStartMs) {
       // Sub-minute bars in the synthetic past: flat at the minute's open, no trades.
       const back = Math.ceil((this.liveStartMs - openMs) / MIN);
-      return flat(Math.round(this.syntheticPath()[back]));
+      return flat(Math.round(this.syntheticClose(back)));
     }
     const out = flat(NaN);
     for (let t = Math.max(openMs, this.listedMs); t < endMs && t < this.liveStartMs; t += MIN) this.syntheticMinute(t, out);

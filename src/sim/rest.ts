@@ -70,6 +70,8 @@ export function handleRest(ctx: RestContext, path: string, q: URLSearchParams): 
       return klines(ctx, q);
     case 'trades':
       return trades(ctx, q);
+    case 'aggTrades':
+      return aggTrades(ctx, q);
     case 'premiumIndex':
       if (futures) return premiumIndex(ctx, q);
       break;
@@ -224,6 +226,52 @@ function trades(ctx: RestContext, q: URLSearchParams): RestReply {
     return row;
   });
   return ok(rows, futures ? 5 : 25);
+}
+
+/**
+ * GET aggTrades over the retained recent trades (one aggregate per trade, as on the aggTrade
+ * stream, with the same ids): `fromId`, or an inclusive `startTime`/`endTime` window under an
+ * hour, oldest first up to `limit`; with neither, the newest `limit`.
+ */
+function aggTrades(ctx: RestContext, q: URLSearchParams): RestReply {
+  const futures = ctx.venue === 'binance-futures';
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  const fromId = intParam(q, 'fromId');
+  const startTime = intParam(q, 'startTime');
+  const endTime = intParam(q, 'endTime');
+  const asked = intParam(q, 'limit');
+  for (const [name, v] of [['fromId', fromId], ['startTime', startTime], ['endTime', endTime], ['limit', asked]] as const) {
+    if (Number.isNaN(v)) return illegal(name);
+  }
+  if (startTime !== undefined && endTime !== undefined && endTime - startTime > 3_600_000) {
+    return err(400, -1127, 'More than 1 hours between startTime and endTime.');
+  }
+  const limit = Math.max(1, Math.min(asked ?? 500, 1000));
+  const list = s.recentTrades;
+  const firstAggId = s.nextAggId - list.length; // the engine numbers every filed trade in order
+  let from = 0;
+  let to = list.length;
+  if (fromId !== undefined) {
+    from = Math.max(0, Math.min(list.length, fromId - firstAggId));
+    to = Math.min(list.length, from + limit);
+  } else if (startTime !== undefined || endTime !== undefined) {
+    while (from < list.length && startTime !== undefined && list[from].timeMs < startTime) from++;
+    to = from;
+    while (to < list.length && to - from < limit && (endTime === undefined || list[to].timeMs <= endTime)) to++;
+  } else {
+    from = Math.max(0, list.length - limit);
+  }
+  const rows: Record<string, unknown>[] = [];
+  for (let i = from; i < to; i++) {
+    const t = list[i];
+    const row: Record<string, unknown> = {
+      a: firstAggId + i, p: s.fmt.price(t.ticks), q: s.fmt.qty(t.lots), f: t.id, l: t.id, T: t.timeMs, m: t.buyerMaker,
+    };
+    if (!futures) row.M = true;
+    rows.push(row);
+  }
+  return ok(rows, futures ? 20 : 4);
 }
 
 function premiumIndex(ctx: RestContext, q: URLSearchParams): RestReply {
