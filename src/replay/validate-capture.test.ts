@@ -39,6 +39,16 @@ describe('validate --capture', () => {
     expect(r.clean).toBe(true);
   });
 
+  it('BITFINEX.ws.11.0 (bitfinex, SEQ_ALL, no checksum frames): every book rebuilt, no gap', async () => {
+    const r = await validateCapture({ capture: join(CF, 'BITFINEX.ws.11.0'), venue: 'bitfinex' });
+    expect(r.symbols.length).toBeGreaterThan(0);
+    expect(r.symbols.reduce((n, s) => n + s.applied, 0)).toBe(1593);
+    expect(r.symbols.reduce((n, s) => n + s.snapshots, 0)).toBe(7);
+    expect(r.gaps).toBe(0);
+    expect(r.rejects).toBe(0);
+    expect(r.clean).toBe(true);
+  });
+
   it('refuses a missing file and an unknown venue with clear errors', async () => {
     await expect(validateCapture({ capture: join(CF, 'nope.ws'), venue: 'binance' })).rejects.toThrow(/does not exist/);
     await expect(validateCapture({ capture: join(CF, 'BINANCE.ws.1.0'), venue: 'nowhere' })).rejects.toThrow(/unknown venue/);

@@ -129,6 +129,11 @@ export class FeedCore {
     return this.planOfConn.get(connId)?.symbols ?? [];
   }
 
+  /** Frames that make the venue send a fresh snapshot of one symbol's book ('ws' venues). */
+  resubscribeFrames(venueSymbol: string, depth: number): string[] {
+    return this.decoder.resubscribe?.(venueSymbol, depth) ?? this.opts.spec.resubscribe?.(venueSymbol, depth) ?? [];
+  }
+
   symbolOf(venueSymbol: string): string | undefined {
     return this.slots.get(venueSymbol)?.symbol;
   }

@@ -1,6 +1,7 @@
 // The venue registry: adding an exchange means one folder under venues/ and one line here.
 import { MarketfeedError } from '../core/errors.js';
 import { binance, binanceFutures } from './binance/index.js';
+import { bitfinex } from './bitfinex/index.js';
 import { bitget } from './bitget/index.js';
 import { kraken } from './kraken/index.js';
 import { okcoin, okx } from './okx/index.js';
@@ -9,6 +10,7 @@ import type { VenueSpec } from './types.js';
 export const VENUES = {
   binance,
   'binance-futures': binanceFutures,
+  bitfinex,
   bitget,
   kraken,
   okx,

@@ -231,7 +231,7 @@ export class VenueSession {
     const { spec } = this.opts;
     const plans = this.core.connectionPlans();
     const i = plans.findIndex((p) => p.plan.book && p.plan.venueSymbols.includes(venueSymbol));
-    const frames = spec.resubscribe?.(venueSymbol, spec.bookDepth?.(this.opts.depth) ?? this.opts.depth) ?? [];
+    const frames = this.core.resubscribeFrames(venueSymbol, spec.bookDepth?.(this.opts.depth) ?? this.opts.depth);
     const conn = this.connections[i];
     if (conn !== undefined) for (const f of frames) conn.send(f);
     this.opts.log.info({ venue: this.venue, venueSymbol, frames: frames.length }, 'resubscribing for a fresh book snapshot');

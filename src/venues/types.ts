@@ -52,6 +52,11 @@ export interface DecodeContext {
 export interface Decoder {
   /** Decodes one websocket text frame. Pure apart from the sink and reusable scratch storage. */
   decode(text: string, meta: FrameMeta, sink: DecodeSink): void;
+  /**
+   * Frames for a fresh snapshot of one symbol's book when they depend on what the decoder saw
+   * (Bitfinex unsubscribes by the channel id its `subscribed` event gave); else spec.resubscribe.
+   */
+  resubscribe?(venueSymbol: string, depth: number): string[];
 }
 
 /** One websocket connection of a subscription plan. */
