@@ -1,8 +1,9 @@
-// marketfeed sim: run the simulated exchange (Binance spot or USD-M futures wire protocols) on a
-// local port until Ctrl-C / SIGTERM, e.g. to point `marketfeed record --ws-url … --rest-url …` at it.
+// marketfeed sim: run the simulated exchange (Binance spot / USD-M futures, Kraken v2, OKX v5 or
+// Bitfinex v2 wire protocols) on a local port until Ctrl-C / SIGTERM, e.g. to point
+// `marketfeed record --ws-url … --rest-url …` at it.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseFaults, startSim } from '../sim/index.js';
-import { splitSymbol } from '../sim/instruments.js';
+import type { SimVenue } from '../sim/instruments.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, onStopSignal } from './exit.js';
 
 function intIn(lo: number, hi: number) {
@@ -19,14 +20,18 @@ function positive(text: string): number {
   return n;
 }
 
+/** Read per venue by startSim (`BTC/USD`, `BTCUSDT`, `BTC-USDT-SWAP`, `tBTCUSD`): a bad one is a usage error there. */
 function symbolList(text: string): string[] {
   const list = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (list.length === 0) throw new InvalidArgumentError('want at least one symbol');
-  for (const s of list) {
-    if (!splitSymbol(s)) throw new InvalidArgumentError(`cannot read symbol "${s}" (want BTC/USDT or BTCUSDT)`);
-  }
   return list;
 }
+
+const VENUES: SimVenue[] = ['binance', 'binance-futures', 'kraken', 'okx', 'bitfinex'];
+const DEFAULT_SYMBOLS: Record<SimVenue, string[]> = {
+  binance: ['BTC/USDT', 'ETH/USDT'], 'binance-futures': ['BTC/USDT', 'ETH/USDT'], kraken: ['BTC/USD', 'ETH/USD'],
+  okx: ['BTC/USDT', 'ETH/USDT'], bitfinex: ['BTC/USD', 'ETH/USD'],
+};
 
 function faultList(text: string): string {
   try {
@@ -40,8 +45,8 @@ function faultList(text: string): string {
 interface SimFlags {
   port: number;
   host: string;
-  venue: 'binance' | 'binance-futures';
-  symbols: string[];
+  venue: SimVenue;
+  symbols?: string[];
   seed: number;
   diffIntervalMs: number;
   levels: number;
@@ -49,20 +54,20 @@ interface SimFlags {
 }
 
 export const simCommand = new Command('sim')
-  .description('Run a simulated exchange speaking the Binance spot / USD-M futures protocols, with faults')
+  .description('Run a simulated exchange speaking the Binance spot / USD-M futures, Kraken v2, OKX v5 or Bitfinex v2 protocols, with faults')
   .option('--port <n>', 'port for REST and websocket (0 = any free port)', intIn(0, 65535), 9443)
   .option('--host <addr>', 'address to listen on', '127.0.0.1')
-  .addOption(new Option('--venue <id>', 'protocol to speak').choices(['binance', 'binance-futures']).default('binance'))
-  .option('--symbols <list>', 'comma-separated symbols (BTC/USDT or BTCUSDT)', symbolList, ['BTC/USDT', 'ETH/USDT'])
+  .addOption(new Option('--venue <id>', 'protocol to speak').choices(VENUES).default('binance'))
+  .option('--symbols <list>', 'comma-separated symbols (BTC/USDT, BTC/USDT:USDT or the venue id); default BTC and ETH', symbolList)
   .option('--seed <n>', 'seed of the market model', intIn(0, 2 ** 32 - 1), 1)
   .option('--diff-interval-ms <ms>', 'depth diff cadence', positive, 100)
   .option('--levels <n>', 'book levels per side', intIn(1000, 100_000), 1000)
-  .option('--faults <list>', 'e.g. disconnect=20s,gap=7s,malformed=3s,stall=30s,slowsnapshot=10s,stalesnapshot=15s,maxsession=60s,ratelimit=25s,shutdown=40s', faultList)
+  .option('--faults <list>', 'e.g. disconnect=20s,gap=7s,malformed=3s,stall=30s,slowsnapshot=10s,stalesnapshot=15s,maxsession=60s,ratelimit=25s,shutdown=40s (corrupt=5s on kraken/okx/bitfinex)', faultList)
   .action(async (flags: SimFlags) => {
     const stop = onStopSignal();
     try {
       const sim = await startSim({
-        venue: flags.venue, host: flags.host, port: flags.port, symbols: flags.symbols, seed: flags.seed,
+        venue: flags.venue, host: flags.host, port: flags.port, symbols: flags.symbols ?? DEFAULT_SYMBOLS[flags.venue], seed: flags.seed,
         diffIntervalMs: flags.diffIntervalMs, levels: flags.levels, faults: flags.faults,
         truthHistory: 1000, // ground truth is for in-process tests; a standalone sim keeps little
       });

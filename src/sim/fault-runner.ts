@@ -1,6 +1,6 @@
 // Applies faults: on their `--faults` schedules and on demand (`inject`). One-shot REST faults
 // are left pending in FaultState for the HTTP server; the gap is taken by the engine's next frame.
-import { FAULT_KINDS, malformedFrame, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
+import { BINANCE_FAULTS, FAULT_KINDS, malformedFrame, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
 import type { SimCore } from './sim-core.js';
 import type { SimConnection } from './ws-hub.js';
 import { serverShutdown, wrap } from './wire.js';
@@ -15,6 +15,7 @@ export class FaultRunner {
   constructor(private readonly core: SimCore) {}
 
   start(specs: FaultSpec[]): void {
+    for (const spec of specs) this.check(spec.kind);
     for (const spec of specs) {
       if (spec.kind === 'maxsession') {
         // A session-age limit: checked often, closing each connection as it comes of age.
@@ -33,8 +34,14 @@ export class FaultRunner {
     this.timers.length = 0;
   }
 
-  inject(kind: FaultKind, o: FaultOptions = {}): void {
+  /** Throws a clear error for an unknown kind or one these modes do not model. */
+  check(kind: FaultKind): void {
     if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new Error(`sim: unknown fault ${JSON.stringify(kind)}`);
+    if (!BINANCE_FAULTS.has(kind)) throw new Error(`sim: fault ${kind} is not supported by the ${this.core.opts.venue} mode (it has no book checksum)`);
+  }
+
+  inject(kind: FaultKind, o: FaultOptions = {}): void {
+    this.check(kind);
     const { faults, opts } = this.core;
     const nowMs = Date.now();
     switch (kind) {

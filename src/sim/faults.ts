@@ -3,8 +3,10 @@
 import { parseDurationMs } from '../core/time.js';
 
 export const FAULT_KINDS = [
-  'disconnect', 'gap', 'malformed', 'stall', 'slowsnapshot', 'stalesnapshot', 'maxsession', 'ratelimit', 'shutdown',
+  'disconnect', 'gap', 'malformed', 'stall', 'slowsnapshot', 'stalesnapshot', 'maxsession', 'ratelimit', 'shutdown', 'corrupt',
 ] as const;
+/** What the Binance modes model (they carry no checksum, so no `corrupt`). */
+export const BINANCE_FAULTS: ReadonlySet<FaultKind> = new Set(FAULT_KINDS.filter((k) => k !== 'corrupt'));
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultSpec {
@@ -13,7 +15,7 @@ export interface FaultSpec {
 }
 
 export interface FaultOptions {
-  /** gap: which venue symbol (default: rotate over all). */
+  /** gap / corrupt: which venue symbol (default: rotate over all). */
   venueSymbol?: string;
   /** disconnect / malformed / shutdown / maxsession: only this connection id (default: rotate / all). */
   connId?: number;

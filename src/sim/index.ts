@@ -1,89 +1,34 @@
-// The simulated exchange: Binance spot or USD-M futures, on 127.0.0.1, speaking the real wire
-// protocols (PROTOCOLS.md §1–2) with a seeded market model, ground truth for tests, and faults.
+// The simulated exchange: Binance spot or USD-M futures (PROTOCOLS.md §1–2), Kraken spot WS v2
+// (§3), Bitfinex v2 (§5) or OKX v5 (§6), on 127.0.0.1, speaking the real wire protocols with a
+// seeded market model, ground truth for tests, and faults.
 //
 //   const sim = await startSim({ symbols: ['BTCUSDT'], seed: 1, faults: 'gap=7s' });
 //   … point a recorder at sim.restUrl / sim.wsUrl …
 //   sim.truth.topAt('BTCUSDT', u)   // the top 50 a verified book must show after frame u
+//   const k = await startSim({ venue: 'kraken', symbols: ['BTC/USD'], faults: 'gap=7s,corrupt=5s' });
+//   k.truth.topAt('BTC/USD', tsUs)  // after the book update stamped tsUs (µs)
 import { Engine } from './engine.js';
 import { FaultRunner } from './fault-runner.js';
-import { emptyFaultCounts, parseFaults, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
+import { startProtoSim } from './venue/start.js';
+import { isProtoVenue } from './venue/symbols.js';
+import type { SimHandle, SimOptions } from './handle.js';
+import { emptyFaultCounts, parseFaults } from './faults.js';
 import { makeInstrument, splitSymbol, type SimVenue } from './instruments.js';
 import { SimServer } from './server.js';
-import type { InjectedGap, ResolvedOptions, SimCore } from './sim-core.js';
+import type { ResolvedOptions, SimCore } from './sim-core.js';
 import { SymbolState } from './symbol-state.js';
-import type { TopOfBook } from './truth.js';
 import { WsHub } from './ws-hub.js';
 
 export { FAULT_KINDS, parseFaults, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
 export type { InjectedGap } from './sim-core.js';
+export type { InjectedCorruption } from './venue/context.js';
+export type { SimHandle, SimOptions, SimStats } from './handle.js';
 export type { TopOfBook } from './truth.js';
 export type { SimVenue } from './instruments.js';
 
-export interface SimOptions {
-  /** Protocol mode; default 'binance' (spot). */
-  venue?: SimVenue;
-  host?: string;
-  /** 0 = a free port chosen by the OS (default). */
-  port?: number;
-  /** `BTCUSDT`, `BTC/USDT` or `BTC/USDT:USDT`. */
-  symbols: string[];
-  seed?: number;
-  /** Depth diff cadence; default 100. Fractions of a ms work (frames are caught up in bursts). */
-  diffIntervalMs?: number;
-  /** Book depth per side; default 1000. */
-  levels?: number;
-  faults?: string | FaultSpec[];
-  /** Truth entries kept per symbol; default 200000 (about 800 bytes each at depth 50). */
-  truthHistory?: number;
-  /** Levels per side kept in truth; default 50. */
-  truthDepth?: number;
-  /** Default 20000 spot / 180000 futures. */
-  serverPingIntervalMs?: number;
-  /** No pong for this long → terminate; default 60000 spot / 600000 futures. */
-  pongTimeoutMs?: number;
-  /** Close connections (code 1000) older than this; 0 = never (default). */
-  maxSessionMs?: number;
-  /** Incoming messages per second per connection before a disconnect; default 5 spot / 10 futures; 0 = no limit. */
-  maxIncomingPerSec?: number;
-  /** stall fault duration; default 3000. */
-  stallMs?: number;
-  /** slowsnapshot fault delay; default 2000. */
-  slowSnapshotMs?: number;
-}
-
-export interface SimStats {
-  connections: number;
-  framesSent: number;
-  restRequests: number;
-  faultsInjected: Record<FaultKind, number>;
-  gaps: InjectedGap[];
-}
-
-export interface SimHandle {
-  venue: SimVenue;
-  port: number;
-  /** http://host:port */
-  restUrl: string;
-  /** ws://host:port */
-  wsUrl: string;
-  /** Venue symbols served (`BTCUSDT`). */
-  venueSymbols: string[];
-  truth: {
-    /** Top-N after the diff frame whose final id is `updateId` (undefined if unknown or evicted). */
-    topAt(venueSymbol: string, updateId: number): TopOfBook | undefined;
-    /** Final id of the newest frame (sent or dropped by a gap fault). */
-    lastUpdateId(venueSymbol: string): number;
-    /** Oldest frame id still held. */
-    firstUpdateId(venueSymbol: string): number;
-  };
-  stats(): SimStats;
-  injected: { readonly gaps: InjectedGap[]; readonly malformed: number; readonly disconnects: number };
-  inject(kind: FaultKind, opts?: FaultOptions): void;
-  stop(): Promise<void>;
-}
-
 export async function startSim(options: SimOptions): Promise<SimHandle> {
   const venue: SimVenue = options.venue ?? 'binance';
+  if (isProtoVenue(venue)) return startProtoSim(venue, options);
   if (venue !== 'binance' && venue !== 'binance-futures') throw new Error(`sim: unknown venue ${JSON.stringify(venue)}`);
   const futures = venue === 'binance-futures';
   const diffIntervalMs = options.diffIntervalMs ?? 100;
@@ -122,11 +67,12 @@ export async function startSim(options: SimOptions): Promise<SimHandle> {
       counts: emptyFaultCounts(), gaps: [], gapNext: new Set(), stalledUntilMs: 0, slowNextMs: 0, staleNext: false, rateLimitLeft: 0,
     },
   };
+  const faults = new FaultRunner(core);
+  for (const spec of specs) faults.check(spec.kind);
   const server = new SimServer(core);
   const host = options.host ?? '127.0.0.1';
   const port = await server.listen(host, options.port ?? 0);
   const engine = new Engine(core);
-  const faults = new FaultRunner(core);
   engine.start();
   server.startPings();
   faults.start(specs);
@@ -158,6 +104,7 @@ export async function startSim(options: SimOptions): Promise<SimHandle> {
     }),
     injected: {
       get gaps() { return core.faults.gaps; },
+      corruptions: [],
       get malformed() { return faults.malformedSent; },
       get disconnects() { return faults.disconnects; },
     },

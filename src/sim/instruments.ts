@@ -4,7 +4,7 @@
 import { parseSymbol } from '../core/symbols.js';
 import { hash32 } from './rng.js';
 
-export type SimVenue = 'binance' | 'binance-futures';
+export type SimVenue = 'binance' | 'binance-futures' | 'kraken' | 'okx' | 'bitfinex';
 
 export interface Instrument {
   venueSymbol: string;
@@ -23,6 +23,10 @@ export interface Instrument {
   /** Typical order size range, in lots. */
   minLots: number;
   maxLots: number;
+  /** A perpetual swap (`BTC/USDT:USDT`, OKX `BTC-USDT-SWAP`); false for spot. */
+  swap: boolean;
+  /** Settlement asset of a swap ('' for spot). */
+  settle: string;
 }
 
 // Longest first, so `FDUSD` wins over `USD`.
@@ -47,11 +51,16 @@ interface Grid {
   maxLots: number;
 }
 
-function gridFor(base: string, venue: SimVenue): Grid {
+function gridFor(base: string, venue: SimVenue, swap: boolean): Grid {
   const futures = venue === 'binance-futures';
+  if (venue === 'kraken' || venue === 'okx' || venue === 'bitfinex') return otherGrid(base, venue, swap);
   if (base === 'BTC') return { price: 60000, tickDec: futures ? 1 : 2, stepDec: futures ? 3 : 5, maxLots: futures ? 5000 : 200_000 };
   if (base === 'ETH') return { price: 3000, tickDec: 2, stepDec: futures ? 3 : 4, maxLots: futures ? 50_000 : 100_000 };
-  // Anything else: a price between 0.5 and 500 picked from the name, ~4 significant tick digits.
+  return hashedGrid(base);
+}
+
+/** Anything else: a price between 0.5 and 500 picked from the name, ~4 significant tick digits. */
+function hashedGrid(base: string): Grid {
   const h = hash32(base);
   const price = 0.5 * Math.pow(1000, (h % 10_000) / 10_000);
   const mag = Math.floor(Math.log10(price));
@@ -60,13 +69,31 @@ function gridFor(base: string, venue: SimVenue): Grid {
   return { price, tickDec, stepDec, maxLots: 100_000 };
 }
 
+/**
+ * Kraken (BTC/USD price_precision 1), OKX (BTC-USDT tickSz 0.1; swaps sized in 0.01 contracts) and
+ * Bitfinex (5 significant digits, so BTC at 60000 ticks in whole dollars).
+ */
+function otherGrid(base: string, venue: 'kraken' | 'okx' | 'bitfinex', swap: boolean): Grid {
+  const g: Grid = base === 'BTC' ? { price: 60000, tickDec: 1, stepDec: 5, maxLots: 200_000 }
+    : base === 'ETH' ? { price: 3000, tickDec: 2, stepDec: 4, maxLots: 100_000 } : hashedGrid(base);
+  if (venue === 'bitfinex') g.tickDec = Math.max(0, 4 - Math.floor(Math.log10(g.price)));
+  if (venue === 'okx' && swap) {
+    g.stepDec = 2;
+    g.maxLots = 50_000;
+  }
+  return g;
+}
+
 export function makeInstrument(symbol: string, venue: SimVenue): Instrument {
   const parts = splitSymbol(symbol);
   if (!parts) throw new Error(`sim: cannot read symbol ${JSON.stringify(symbol)} (want BTCUSDT or BTC/USDT)`);
+  const settle = parseSymbol(symbol)?.settle ?? '';
+  const swap = settle !== '';
   const venueSymbol = parts.base + parts.quote;
-  const g = gridFor(parts.base, venue);
-  const priceDecimals = venue === 'binance' ? 8 : Math.max(2, g.tickDec);
-  const qtyDecimals = venue === 'binance' ? 8 : g.stepDec;
+  const g = gridFor(parts.base, venue, swap);
+  // Binance spot prints 8 decimals; Kraken v2 prints qty_precision 8 whatever the lot grid.
+  const priceDecimals = venue === 'binance' ? 8 : venue === 'binance-futures' ? Math.max(2, g.tickDec) : g.tickDec;
+  const qtyDecimals = venue === 'binance' || venue === 'kraken' || venue === 'bitfinex' ? 8 : g.stepDec;
   return {
     venueSymbol,
     streamId: venueSymbol.toLowerCase(),
@@ -79,6 +106,8 @@ export function makeInstrument(symbol: string, venue: SimVenue): Instrument {
     stepUnits: 10 ** (qtyDecimals - g.stepDec),
     minLots: 1,
     maxLots: g.maxLots,
+    swap,
+    settle,
   };
 }
 
@@ -90,24 +119,41 @@ export function formatUnits(units: number | bigint, decimals: number): string {
   return padded.slice(0, padded.length - decimals) + '.' + padded.slice(padded.length - decimals);
 }
 
+/** "60000.10" → "60000.1", "60000.00" → "60000"; integers stay as they are. */
+export function trimZeros(s: string): string {
+  if (s.indexOf('.') < 0) return s;
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  if (s.charCodeAt(end - 1) === 46) end--;
+  return s.slice(0, end);
+}
+
+export type NumberStyle = 'fixed' | 'trim' | 'js';
+
 /** Formats prices and sizes of one instrument, caching price text (the same few hundred ticks recur). */
 export class Formatter {
   private readonly priceCache = new Map<number, string>();
 
-  constructor(readonly inst: Instrument) {}
+  /**
+   * `fixed`: the instrument's decimals ("60000.0", "0.10000000"); `trim`: trailing zeros dropped, as
+   * OKX prints "60000" and "0.5"; `js`: JavaScript number text, as Bitfinex prints 1.5e-7.
+   */
+  constructor(readonly inst: Instrument, readonly style: NumberStyle = 'fixed') {}
 
   price(ticks: number): string {
     let s = this.priceCache.get(ticks);
     if (s === undefined) {
       if (this.priceCache.size > 50_000) this.priceCache.clear();
       s = formatUnits(ticks * this.inst.tickUnits, this.inst.priceDecimals);
+      if (this.style !== 'fixed') s = this.style === 'trim' ? trimZeros(s) : String(Number(s));
       this.priceCache.set(ticks, s);
     }
     return s;
   }
 
   qty(lots: number): string {
-    return formatUnits(lots * this.inst.stepUnits, this.inst.qtyDecimals);
+    const s = formatUnits(lots * this.inst.stepUnits, this.inst.qtyDecimals);
+    return this.style === 'fixed' ? s : this.style === 'trim' ? trimZeros(s) : String(Number(s));
   }
 
   /** Exact price × qty, printed with `decimals` (truncating only zeros when the grids allow it). */

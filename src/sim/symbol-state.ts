@@ -40,8 +40,8 @@ export class SymbolState {
     opts: SymbolStateOptions,
   ) {
     const seed = (opts.seed ^ hash32(inst.venueSymbol)) >>> 0;
-    this.fmt = new Formatter(inst);
-    this.market = new Market(inst, { seed, levels: opts.levels, skipIds: venue === 'binance-futures' });
+    this.fmt = new Formatter(inst, venue === 'okx' ? 'trim' : venue === 'bitfinex' ? 'js' : 'fixed');
+    this.market = new Market(inst, { seed, levels: opts.levels, skipIds: venue === 'binance-futures' || venue === 'okx' });
     this.truth = new TruthRing(opts.truthHistory, opts.truthDepth, this.fmt);
     this.candles = new CandleStore(opts.seed, inst.venueSymbol, inst.startTicks, inst.maxLots, opts.startMs);
     this.rng = new Rng(seed ^ 0x9e3779b9);
@@ -54,13 +54,14 @@ export class SymbolState {
   /**
    * Runs a few model updates and closes them into one diff frame; records truth for its u.
    * The trades those updates made are left in `market.newTrades` for the caller to publish,
-   * then `takeTrades` files them.
+   * then `takeTrades` files them. `truthKey` replaces u as the truth key (Kraken and Bitfinex key
+   * truth by the update's exchange timestamp).
    */
-  advance(nowMs: number): DiffFrame {
+  advance(nowMs: number, truthKey?: number): DiffFrame {
     const updates = 1 + Math.min(7, this.rng.geometric(0.5));
     for (let i = 0; i < updates; i++) this.market.step(nowMs);
     const frame = this.market.takeFrame()!;
-    this.truth.record(frame.u, this.market.bids, this.market.asks);
+    this.truth.record(truthKey ?? frame.u, this.market.bids, this.market.asks);
     if (nowMs - this.lastOldBookMs >= OLD_BOOK_EVERY_MS) {
       this.lastOldBookMs = nowMs;
       this.oldBooks.push(this.market.state(this.maxDepth));

@@ -1,0 +1,313 @@
+// Bitfinex v2 public websocket on `/ws/2` (PROTOCOLS.md §5): info on open, `conf` flags (TIMESTAMP,
+// SEQ_ALL, OB_CHECKSUM, BULK), subscribe/unsubscribe by chanId, P0 `book` (len 1/25/100/250; levels
+// leaving the length are deleted) with a `cs` frame after each update batch, `trades` (snapshot,
+// te, tu), `ticker`, `[chan,"hb"]` on quiet channels, ping/pong, info 20051/20060/20061 as faults.
+// Truth key: the batch's TIMESTAMP-flag mts × 1000 (ms unique and increasing per symbol).
+import type { FaultKind } from '../faults.js';
+import type { DiffFrame, SimTrade } from '../market.js';
+import type { SymbolState } from '../symbol-state.js';
+import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
+import { SideView } from '../venue/depth-view.js';
+import { bitfinexRest, tickerBody } from './rest.js';
+import {
+  FLAG_BULK, FLAG_OB_CHECKSUM, FLAG_SEQ_ALL, FLAG_TIMESTAMP, INFO, INFO_MAINT_END, INFO_MAINT_START, INFO_RESTART,
+  bfxAmount, bfxPrice, bitfinexBookChecksum, entry, malformedBitfinex,
+} from './wire.js';
+
+const LENS = new Set([1, 25, 100, 250]);
+
+interface Chan {
+  kind: 'book' | 'trades' | 'ticker';
+  sym: string;
+  lastMs: number;
+}
+
+interface BConn {
+  flags: number;
+  seq: number;
+  chans: Map<number, Chan>;
+  /** `${kind}|${sym}` → chanId. */
+  byKey: Map<string, number>;
+}
+
+interface View {
+  bids: SideView;
+  asks: SideView;
+  conns: Set<VenueConn>;
+}
+
+interface BSym {
+  state: SymbolState;
+  views: Map<number, View>;
+  trades: Set<VenueConn>;
+  tickers: Set<VenueConn>;
+  lastMs: number;
+  lastChecksum: number;
+}
+
+const st = (c: VenueConn): BConn => c.state as BConn;
+
+export class BitfinexProtocol implements VenueProtocol {
+  readonly wsPath = '/ws/2';
+  readonly faults: ReadonlySet<FaultKind> = new Set<FaultKind>(['disconnect', 'gap', 'corrupt', 'malformed', 'stall', 'slowsnapshot', 'maxsession', 'ratelimit', 'shutdown']);
+  private readonly syms = new Map<string, BSym>();
+  private nextChanId = 17_082;
+  private maintenance = false;
+  private readonly entries: string[] = [];
+  private readonly t: number[] = [];
+  private readonly l: number[] = [];
+
+  constructor(private readonly ctx: VenueCtx) {
+    const nowMs = Date.now();
+    for (const [sym, state] of ctx.symbols) {
+      const { fmt, market } = state;
+      this.syms.set(sym, { state, views: new Map(), trades: new Set(), tickers: new Set(), lastMs: nowMs, lastChecksum: bitfinexBookChecksum(fmt, market.bids, market.asks) });
+      state.truth.record(nowMs * 1000, market.bids, market.asks);
+      ctx.lastKey.set(sym, nowMs * 1000);
+    }
+  }
+
+  nextKey(sym: string, nowMs: number): number {
+    const b = this.syms.get(sym)!;
+    b.lastMs = nowMs > b.lastMs ? nowMs : b.lastMs + 1;
+    return b.lastMs * 1000;
+  }
+
+  onOpen(c: VenueConn): void {
+    c.state = { flags: 0, seq: 0, chans: new Map(), byKey: new Map() } satisfies BConn;
+    this.ctx.send(c, INFO);
+  }
+
+  onClose(c: VenueConn): void {
+    for (const chan of st(c).chans.values()) this.detach(c, chan);
+  }
+
+  /** Sends `[chanId,<body>(,seq)(,mts)]`. */
+  private push(c: VenueConn, chanId: number, body: string, mts: number): void {
+    const s = st(c);
+    let text = `[${chanId},${body}`;
+    if (s.flags & FLAG_SEQ_ALL) text += `,${++s.seq}`;
+    if (s.flags & FLAG_TIMESTAMP) text += `,${mts}`;
+    const chan = s.chans.get(chanId);
+    if (chan) chan.lastMs = Date.now();
+    this.ctx.send(c, text + ']');
+  }
+
+  onMessage(c: VenueConn, text: string): void {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return this.ctx.send(c, '{"event":"error","msg":"invalid request","code":10000}');
+    }
+    const s = st(c);
+    switch (msg?.event) {
+      case 'ping':
+        return this.ctx.send(c, `{"event":"pong","ts":${Date.now()},"cid":${typeof msg.cid === 'number' ? msg.cid : 0}}`);
+      case 'conf':
+        if (typeof msg.flags !== 'number') return this.ctx.send(c, '{"event":"conf","status":"FAILED","flags":null}');
+        s.flags = msg.flags;
+        return this.ctx.send(c, `{"event":"conf","status":"OK","flags":${msg.flags}}`);
+      case 'unsubscribe': {
+        const chanId = msg.chanId;
+        const chan = typeof chanId === 'number' ? s.chans.get(chanId) : undefined;
+        if (!chan) return this.ctx.send(c, `{"event":"error","msg":"unsubscribe: invalid","code":10400,"chanId":${JSON.stringify(chanId ?? null)}}`);
+        this.detach(c, chan);
+        s.chans.delete(chanId as number);
+        return this.ctx.send(c, `{"event":"unsubscribed","status":"OK","chanId":${chanId as number}}`);
+      }
+      case 'subscribe':
+        return this.subscribe(c, msg);
+      default:
+        return this.ctx.send(c, '{"event":"error","msg":"event: invalid","code":10000}');
+    }
+  }
+
+  private subscribe(c: VenueConn, msg: Record<string, unknown>): void {
+    const s = st(c);
+    const channel = msg.channel;
+    const sym = typeof msg.symbol === 'string' ? msg.symbol : '';
+    const fail = (m: string, code = 10300): void =>
+      this.ctx.send(c, `{"event":"error","msg":${JSON.stringify(m)},"code":${code},"channel":${JSON.stringify(channel ?? null)},"symbol":${JSON.stringify(sym)}}`);
+    if (channel !== 'book' && channel !== 'trades' && channel !== 'ticker') return fail('channel: invalid');
+    const b = this.syms.get(sym);
+    if (!b) return fail('symbol: invalid');
+    const key = `${channel}|${sym}`;
+    if (s.byKey.has(key)) return fail('subscribe: dup', 10301);
+    const pair = sym.slice(1);
+    const chanId = this.nextChanId++;
+    const nowMs = Date.now();
+    if (channel !== 'book') {
+      s.chans.set(chanId, { kind: channel, sym, lastMs: nowMs });
+      s.byKey.set(key, chanId);
+      c.subs.add(key);
+      this.ctx.send(c, `{"event":"subscribed","channel":"${channel}","chanId":${chanId},"symbol":"${sym}","pair":"${pair}"}`);
+      if (channel === 'trades') {
+        b.trades.add(c);
+        const recent = b.state.recentTrades.slice(-30).reverse();
+        this.push(c, chanId, `[${recent.map((t) => this.tradeBody(b.state, t)).join(',')}]`, b.lastMs);
+      } else {
+        b.tickers.add(c);
+        this.push(c, chanId, tickerBody(b.state), b.lastMs);
+      }
+      return;
+    }
+    const prec = msg.prec ?? 'P0';
+    if (prec !== 'P0') return fail(`prec: ${String(prec)} is not simulated (P0 only)`);
+    const len = msg.len === undefined ? 25 : Number(msg.len);
+    if (!LENS.has(len)) return fail('len: invalid');
+    const freq = typeof msg.freq === 'string' ? msg.freq : 'F0';
+    s.chans.set(chanId, { kind: 'book', sym, lastMs: nowMs });
+    s.byKey.set(key, chanId);
+    c.subs.add(key);
+    this.ctx.send(c, `{"event":"subscribed","channel":"book","chanId":${chanId},"symbol":"${sym}","prec":"P0","freq":"${freq}","len":"${len}","pair":"${pair}"}`);
+    const { market, fmt } = b.state;
+    let v = b.views.get(len);
+    if (!v) {
+      v = { bids: new SideView(len, true), asks: new SideView(len, true), conns: new Set() };
+      v.bids.reset(market.bids);
+      v.asks.reset(market.asks);
+      b.views.set(len, v);
+    }
+    v.conns.add(c);
+    const parts: string[] = [];
+    for (let i = 0; i < v.bids.ticks.length; i++) parts.push(entry(fmt, v.bids.ticks[i], v.bids.lots[i], false));
+    for (let i = 0; i < v.asks.ticks.length; i++) parts.push(entry(fmt, v.asks.ticks[i], v.asks.lots[i], true));
+    this.push(c, chanId, `[${parts.join(',')}]`, b.lastMs);
+    if (s.flags & FLAG_OB_CHECKSUM) this.push(c, chanId, `"cs",${b.lastChecksum}`, b.lastMs);
+  }
+
+  private detach(c: VenueConn, chan: Chan): void {
+    const b = this.syms.get(chan.sym)!;
+    const s = st(c);
+    s.byKey.delete(`${chan.kind}|${chan.sym}`);
+    c.subs.delete(`${chan.kind}|${chan.sym}`);
+    if (chan.kind === 'trades') b.trades.delete(c);
+    else if (chan.kind === 'ticker') b.tickers.delete(c);
+    else {
+      for (const [len, v] of b.views) {
+        if (v.conns.delete(c) && v.conns.size === 0) b.views.delete(len);
+      }
+    }
+  }
+
+  private tradeBody(s: SymbolState, t: SimTrade): string {
+    return `[${t.id},${t.timeMs},${bfxAmount(s.fmt, t.lots, t.buyerMaker)},${bfxPrice(s.fmt, t.ticks)}]`;
+  }
+
+  onFrame(state: SymbolState, _f: DiffFrame, trades: SimTrade[], key: number, _nowMs: number): void {
+    const sym = state.inst.venueSymbol;
+    const b = this.syms.get(sym)!;
+    const mts = key / 1000;
+    const { fmt, market } = state;
+    for (const t of trades) {
+      if (b.trades.size === 0) break;
+      const body = this.tradeBody(state, t);
+      for (const c of b.trades) {
+        const id = st(c).byKey.get(`trades|${sym}`)!;
+        this.push(c, id, `"te",${body}`, mts);
+        this.push(c, id, `"tu",${body}`, mts);
+      }
+    }
+    const checksum = bitfinexBookChecksum(fmt, market.bids, market.asks);
+    const topChanged = checksum !== b.lastChecksum;
+    b.lastChecksum = checksum;
+    if (b.views.size === 0) return;
+    const faults = this.ctx.faults;
+    const drop = topChanged && faults.gapNext.has(sym);
+    const corrupt = !drop && topChanged && faults.corruptNext.has(sym);
+    let corruptTicks = NaN;
+    let corruptBid = false;
+    for (const [len, v] of b.views) {
+      const { entries, t, l } = this;
+      entries.length = 0;
+      t.length = l.length = 0;
+      v.bids.diff(market.bids, t, l);
+      const nb = t.length;
+      v.asks.diff(market.asks, t, l);
+      if (drop || t.length === 0) continue;
+      if (corrupt && Number.isNaN(corruptTicks) && len >= 25) {
+        // Views of 25+ levels hold the same top 25, so a top-25 level sent here is sent by all of them.
+        for (let i = 0; i < t.length && Number.isNaN(corruptTicks); i++) {
+          const bid = i < nb;
+          const side = bid ? market.bids : market.asks;
+          if (l[i] > 0 && side.length >= 25 && (bid ? t[i] >= side.ticksFromTop(24) : t[i] <= side.ticksFromTop(24))) {
+            corruptTicks = t[i];
+            corruptBid = bid;
+          }
+        }
+      }
+      for (let i = 0; i < t.length; i++) {
+        const bid = i < nb;
+        const lots = t[i] === corruptTicks && bid === corruptBid && l[i] > 0 ? l[i] + 1 : l[i];
+        entries.push(entry(fmt, t[i], lots, !bid));
+      }
+      const bulk = `[${entries.join(',')}]`;
+      for (const c of v.conns) {
+        const s = st(c);
+        const id = s.byKey.get(`book|${sym}`)!;
+        if (s.flags & FLAG_BULK) this.push(c, id, bulk, mts);
+        else for (const e of entries) this.push(c, id, e, mts);
+        if (s.flags & FLAG_OB_CHECKSUM) this.push(c, id, `"cs",${checksum}`, mts);
+      }
+    }
+    if (drop) {
+      faults.gapNext.delete(sym);
+      faults.counts.gap++;
+      faults.gaps.push({ venueSymbol: sym, skippedFrom: key, skippedTo: key });
+    } else if (!Number.isNaN(corruptTicks)) {
+      faults.corruptNext.delete(sym);
+      faults.counts.corrupt++;
+      const lots = (corruptBid ? market.bids : market.asks).lotsAt(corruptTicks);
+      faults.corruptions.push({
+        venueSymbol: sym, key, side: corruptBid ? 'bid' : 'ask', price: bfxPrice(fmt, corruptTicks),
+        trueQty: bfxAmount(fmt, lots, false), sentQty: bfxAmount(fmt, lots + 1, false),
+      });
+    }
+  }
+
+  onSecond(nowMs: number): void {
+    if (this.maintenance) {
+      // The stall is over (the engine skips this call while stalled): maintenance ended.
+      this.maintenance = false;
+      for (const c of this.ctx.conns.values()) this.ctx.send(c, INFO_MAINT_END);
+    }
+    // Quiet channels first, so a channel pushed below still counts as quiet this second.
+    const quietMs = this.ctx.opts.heartbeatMs;
+    for (const c of this.ctx.conns.values()) {
+      for (const [id, chan] of st(c).chans) {
+        if (nowMs - chan.lastMs >= quietMs) this.push(c, id, '"hb"', nowMs);
+      }
+    }
+    for (const b of this.syms.values()) {
+      if (b.tickers.size === 0) continue;
+      const body = tickerBody(b.state);
+      for (const c of b.tickers) this.push(c, st(c).byKey.get(`ticker|${b.state.inst.venueSymbol}`)!, body, nowMs);
+    }
+  }
+
+  /** A stall is announced as maintenance (20060); 20061 follows when it ends. */
+  onStall(): void {
+    this.maintenance = true;
+    for (const c of this.ctx.conns.values()) this.ctx.send(c, INFO_MAINT_START);
+  }
+
+  rest(path: string, q: URLSearchParams): RestReply {
+    return bitfinexRest(this.ctx.symbols, path, q);
+  }
+
+  rateLimited(): RestReply {
+    return { status: 429, body: '["error",11010,"ratelimit: error"]' };
+  }
+
+  /** 20051: the server is restarting; the socket closes. */
+  shutdown(c: VenueConn): void {
+    this.ctx.send(c, INFO_RESTART);
+    c.ws.close(1001, 'restart');
+  }
+
+  malformed(c: VenueConn, n: number): string {
+    const first = st(c).chans.keys().next();
+    return malformedBitfinex(n, first.done ? 0 : first.value);
+  }
+}

@@ -1,0 +1,102 @@
+// The shared state of a Kraken / OKX / Bitfinex mode and the contract each venue's protocol module
+// fulfils. One server, one tick clock and one fault runner drive all three; a protocol module only
+// turns connections, client messages and model frames into that venue's wire text.
+import type { WebSocket } from 'ws';
+import type { FaultKind } from '../faults.js';
+import type { DiffFrame, SimTrade } from '../market.js';
+import type { InjectedGap } from '../sim-core.js';
+import type { SymbolState } from '../symbol-state.js';
+import type { ProtoVenue } from './symbols.js';
+
+/** One corrupted level: sent with `sentQty` while the frame's checksum reflects `trueQty`. */
+export interface InjectedCorruption {
+  venueSymbol: string;
+  /** Truth key of the frame (Kraken/Bitfinex: timestamp µs; OKX: seqId). */
+  key: number;
+  side: 'bid' | 'ask';
+  price: string;
+  trueQty: string;
+  sentQty: string;
+}
+
+export interface VenueOptions {
+  venue: ProtoVenue;
+  diffIntervalMs: number;
+  maxSessionMs: number;
+  stallMs: number;
+  slowSnapshotMs: number;
+  /** Bitfinex: `[chan,"hb"]` after this long without a message on a channel (venue: 15 s). */
+  heartbeatMs: number;
+  /** OKX: every this many book messages a no-change update (seqId = prevSeqId), as after ~60 s idle. */
+  okxIdleEvery: number;
+  /** OKX: send `checksum: 0`, as since the 2026-06-23 deprecation (PROTOCOLS.md §6). */
+  okxChecksumZero: boolean;
+}
+
+export interface VenueFaults {
+  counts: Record<FaultKind, number>;
+  gaps: InjectedGap[];
+  corruptions: InjectedCorruption[];
+  /** Symbols whose next visible book update is dropped / corrupted. */
+  gapNext: Set<string>;
+  corruptNext: Set<string>;
+  stalledUntilMs: number;
+  slowNextMs: number;
+  staleNext: boolean;
+  rateLimitLeft: number;
+}
+
+/** One client connection; `state` is the protocol module's own per-connection data. */
+export class VenueConn {
+  /** Subscription keys (protocol-defined). */
+  readonly subs = new Set<string>();
+  state: unknown;
+
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly openedMs: number,
+  ) {}
+}
+
+export interface RestReply {
+  status: number;
+  body: string;
+  /** A book snapshot (the slow-snapshot fault delays these). */
+  isDepth?: boolean;
+}
+
+export interface VenueCtx {
+  opts: VenueOptions;
+  /** By venue symbol. */
+  symbols: Map<string, SymbolState>;
+  conns: Map<number, VenueConn>;
+  faults: VenueFaults;
+  /** Truth key of each symbol's newest frame (timestamp µs, or seqId for OKX). */
+  lastKey: Map<string, number>;
+  framesSent: number;
+  send(c: VenueConn, text: string): void;
+}
+
+export interface VenueProtocol {
+  /** The websocket path (`/v2`, `/ws/v5/public`, `/ws/2`). */
+  readonly wsPath: string;
+  readonly faults: ReadonlySet<FaultKind>;
+  /** The truth key of the next frame, decided before the model moves; undefined = the frame's u. */
+  nextKey(sym: string, nowMs: number): number | undefined;
+  onOpen(c: VenueConn): void;
+  onMessage(c: VenueConn, text: string): void;
+  onClose(c: VenueConn): void;
+  /** After one model frame of a symbol (its truth already recorded under `key`). */
+  onFrame(s: SymbolState, f: DiffFrame, trades: SimTrade[], key: number, nowMs: number): void;
+  /** Once a second: heartbeats, tickers, funding, open interest. */
+  onSecond(nowMs: number): void;
+  rest(path: string, q: URLSearchParams): RestReply;
+  rateLimited(): RestReply;
+  /** A stall fault began (Bitfinex announces maintenance). */
+  onStall?(untilMs: number): void;
+  /** The venue's planned-shutdown behaviour for one connection. */
+  shutdown(c: VenueConn): void;
+  /** The n-th malformed frame for one connection. */
+  malformed(c: VenueConn, n: number): string;
+}
