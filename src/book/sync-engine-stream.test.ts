@@ -94,6 +94,26 @@ describe('SyncEngine with stream snapshots and checksums', () => {
     expect(e.state).toBe('RESYNCING');
   });
 
+  it('with deferred checksums (Bitfinex cs frames) emits rows only once a checksum confirms the book', () => {
+    const { e, events } = setup({ rule: { ...CHECKSUM_ONLY_RULE, checksum: { ...checksum, deferred: true } } });
+    e.onConnected(1);
+    e.onStreamSnapshot(snap(), 2);
+    const rows = () => events.filter((ev) => ev.type === 'book_snapshot').length;
+    expect(rows()).toBe(1);
+    e.onDiff(update([[1, '10', '2']]));
+    e.onDiff(update([[-1, '11', '3']]));
+    expect(rows()).toBe(1); // not verified yet
+    e.onChecksum(sumOf([['10', '2'], ['9', '1']], [['11', '3'], ['12', '1']]), 1500, 1501);
+    expect(rows()).toBe(2);
+    expect(events.at(-1)).toMatchObject({ type: 'book_snapshot', ts: 1500, bids: [['10', '2'], ['9', '1']], asks: [['11', '3'], ['12', '1']] });
+    e.onChecksum(sumOf([['10', '2'], ['9', '1']], [['11', '3'], ['12', '1']]), 1600, 1601);
+    expect(rows()).toBe(2); // nothing changed since
+    e.onDiff(update([[1, '10', '4']]));
+    e.onChecksum(5, 1700, 1701); // a mismatch: no row of the unverified book
+    expect(rows()).toBe(2);
+    expect(e.state).toBe('RESYNCING');
+  });
+
   it('truncates the book to the subscribed depth after the snapshot and every update', () => {
     const { e } = setup({ keepDepth: 2 });
     e.onConnected(1);

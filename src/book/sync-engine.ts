@@ -115,6 +115,10 @@ export class SyncEngine {
   private readonly ws: boolean;
   private keepDepth: number;
   private readonly checksum: ChecksumRule | undefined;
+  /** Rows wait for the venue's next checksum frame (ChecksumRule.deferred). */
+  private readonly deferRows: boolean;
+  /** The book changed in its top N since the last row, and awaits a checksum to confirm it. */
+  private rowPending = false;
   /** The rows of the last book_snapshot emitted. */
   private lastBids: Level[] = [];
   private lastAsks: Level[] = [];
@@ -129,6 +133,7 @@ export class SyncEngine {
     this.ws = opts.snapshotVia === 'ws';
     this.keepDepth = opts.keepDepth ?? 0;
     this.checksum = opts.rule.checksum;
+    this.deferRows = opts.rule.checksum?.deferred === true;
   }
 
   get state(): BookState {
@@ -234,6 +239,7 @@ export class SyncEngine {
     this._lastId = s.lastUpdateId;
     this.quotes.reset();
     if (s.checksum !== undefined && !this.checksumOk(s.checksum, s.ts, localTs)) return;
+    this.rowPending = false;
     if (this._state !== 'SYNCED') this.transition('SYNCED', s.lastUpdateId >= 0 ? `stream snapshot seqId=${s.lastUpdateId} loaded` : 'stream snapshot loaded');
     if (this.emitChanges) this.emitSnapshotChange(s, localTs);
     this.emitTop(s.ts, localTs, true);
@@ -246,7 +252,10 @@ export class SyncEngine {
   onChecksum(value: number, ts: number, localTs: number): void {
     if (this._state !== 'SYNCED') return;
     this.inputTs = localTs;
-    this.checksumOk(value, ts, localTs);
+    if (this.checksumOk(value, ts, localTs) && this.rowPending) {
+      this.rowPending = false;
+      this.emitTop(ts, localTs, false);
+    }
   }
 
   /** The snapshot request failed: ask again (the owner applies rate limiting and backoff). */
@@ -353,7 +362,8 @@ export class SyncEngine {
     this.counters.applied++;
     if (this.emitChanges) this.emitDiffChange(u);
     if (u.checksum !== undefined && !this.checksumOk(u.checksum, u.ts, u.localTs)) return;
-    if (changed || force) this.emitTop(u.ts, u.localTs, force);
+    if (this.deferRows) this.rowPending ||= changed || force;
+    else if (changed || force) this.emitTop(u.ts, u.localTs, force);
     if (this.quotes.waiting) this.judgeQuote(this.quotes.reached(u.lastId, this.book), u.ts, u.localTs);
   }
 
@@ -424,6 +434,7 @@ export class SyncEngine {
 
   /** A gap found outside the sequence rule (checksum, bad stream snapshot): resync the book. */
   private gapOn(expected: string, got: string, reason: string, ts: number, localTs: number): void {
+    this.rowPending = false;
     this.counters.gaps++;
     this.counters.resyncs++;
     const o = this.opts;

@@ -90,6 +90,12 @@ export interface BookRule {
 export interface ChecksumRule {
   /** Levels per side the checksum covers (Kraken 10, OKX 25, Bitfinex 25). */
   depth: number;
+  /**
+   * The checksum comes in frames of its own after the updates it covers (Bitfinex `cs`), which
+   * may be several frames long: book rows are emitted when a checksum confirms the book, never
+   * from an update not yet verified.
+   */
+  deferred?: boolean;
   compute(bids: readonly (readonly [string, string])[], asks: readonly (readonly [string, string])[]): number;
 }
 

@@ -37,7 +37,8 @@ export function computeChecksum(bids: Rows, asks: Rows): number {
 
 export const bookRule: BookRule = {
   ...CHECKSUM_ONLY_RULE,
-  checksum: { depth: CHECKSUM_DEPTH, compute: computeChecksum },
+  // cs frames follow the update frames they cover: rows wait for them
+  checksum: { depth: CHECKSUM_DEPTH, compute: computeChecksum, deferred: true },
 };
 
 /** One R0 order: id, price and signed amount texts as sent (amount < 0: an ask). */
