@@ -1,6 +1,7 @@
 // Crash safety (issue 3): `kill -9` the recorder mid-run and every file is readable up to its
-// last flush with no partial row; a second run on the same data dir repairs the file(s) the kill
-// cut mid-append, appends without repeating headers, and a SIGTERM leaves every file whole.
+// last flush with no partial row; a second run on the same data dir repairs the parts the kill
+// left open (cut back to their last complete member, renamed into place), writes its rows into
+// new parts (a finished part is never appended to), and a SIGTERM leaves every file whole.
 //
 // While the first run is live the test keeps reading every file (complete members only, as any
 // reader would). What it saw last is a lower bound of what had been flushed at the moment of the
@@ -12,12 +13,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { readCsv, readGzipLines } from '../src/storage/read.js';
+import { dataFileName, OPEN_SUFFIX } from '../src/storage/layout.js';
+import { dayParts } from '../src/replay/raw.js';
 import { parseRawLine } from '../src/storage/csv.js';
 import { startCli, type CliResult } from './cli.js';
-import { readLedger } from './ledger.js';
+import { readCsvGz } from './ledger.js';
 
 const SYMBOLS = [['BTC/USDT', 'BTCUSDT'], ['ETH/USDT', 'ETHUSDT']] as const;
-const GZ_RE = /\.(csv|ndjson)\.gz$/;
+const GZ_RE = /\.(csv|ndjson)\.gz(\.open)?$/;
 
 function walk(dir: string, out: string[] = []): string[] {
   if (!existsSync(dir)) return out;
@@ -47,7 +50,8 @@ async function watchFlushedLines(dataDir: string, ms: number): Promise<Map<strin
   const end = Date.now() + ms;
   while (Date.now() < end) {
     for (const f of gzFiles(dataDir)) {
-      const { lines } = await readGzipLines(f);
+      // a part may be finished (renamed from .open) between listing and reading
+      const lines = await readGzipLines(f).then((r) => r.lines, () => [] as string[]);
       if (lines.length > (seen.get(f) ?? 0)) seen.set(f, lines.length);
     }
     await sleep(50);
@@ -58,7 +62,7 @@ async function watchFlushedLines(dataDir: string, ms: number): Promise<Map<strin
 /** Every complete line of a day file is a whole row: CSV rows match the header, raw lines parse. */
 async function expectWholeRows(file: string): Promise<{ lines: string[]; truncated: boolean }> {
   const { lines, truncated } = await readGzipLines(file);
-  if (file.endsWith('.ndjson.gz')) {
+  if (/\.ndjson\.gz(\.open)?$/.test(file)) {
     for (const l of lines) expect(parseRawLine(l, 'binance'), `${file}: ${l.slice(0, 80)}`).toBeDefined();
   } else {
     const csv = await readCsv(file);
@@ -93,8 +97,10 @@ describe('recorder crash safety', () => {
 
   it('the first run really died of SIGKILL, with files open', () => {
     expect(killed.signal).toBe('SIGKILL');
-    // the writers' open-file markers are still there: nothing got the chance to close cleanly
-    expect(walk(dataDir).some((p) => p.endsWith('.writing'))).toBe(true);
+    // every part is still under its `.open` name: nothing got the chance to finish
+    const files = gzFiles(dataDir);
+    expect(files.length).toBe(8);
+    expect(files.every((p) => p.endsWith(OPEN_SUFFIX))).toBe(true);
   });
 
   it('every raw/CSV file is readable up to at least its last flush, with no partial row', async () => {
@@ -137,7 +143,7 @@ describe('recorder crash safety', () => {
       // A kill rarely lands inside an append; when it did not, tear one the way it would (half a
       // member after the last complete one, marker present) so the repair path always runs.
       if (tornByKill.length === 0) {
-        const f = gzFiles(dataDir).find((p) => p.includes('/trades_'))!;
+        const f = gzFiles(dataDir).find((p) => p.includes('/trades_') && p.endsWith(OPEN_SUFFIX))!;
         const rows = Array.from({ length: 500 }, (_, i) => `${1_700_000_000_000_000 + i * 997},${(i * 7919) % 100_003}.5,0.${i},buy,${i},0\n`).join('');
         const member = gzipSync(rows);
         appendFileSync(f, member.subarray(0, Math.floor(member.length / 2)));
@@ -156,27 +162,31 @@ describe('recorder crash safety', () => {
       }
     });
 
-    it('leaves every file whole (gunzip of the entire file) and no open-file marker', () => {
-      expect(walk(dataDir).filter((p) => p.endsWith('.writing'))).toEqual([]);
+    it('leaves every file whole (gunzip of the entire file), finished under its final name', () => {
+      expect(walk(dataDir).filter((p) => p.endsWith('.writing') || p.endsWith(OPEN_SUFFIX))).toEqual([]);
       for (const f of gzFiles(dataDir)) expect(() => gunzipSync(readFileSync(f)), f).not.toThrow();
     });
 
-    it('kept what the crash left, appended after it, and never repeated a header', async () => {
-      for (const f of gzFiles(dataDir)) {
-        const before = afterKill.get(f);
-        expect(before, `${f} appeared only in the second run`).toBeDefined();
-        const text = gunzipSync(readFileSync(f)).toString('utf8');
-        expect(text.endsWith('\n'), f).toBe(true);
-        const lines = text.slice(0, -1).split('\n');
-        expect(lines.slice(0, before!.length)).toEqual(before);
-        expect(lines.length, `${f} grew in the second run`).toBeGreaterThan(before!.length);
-        if (!f.endsWith('.ndjson.gz')) expect(lines.filter((l) => l === lines[0]).length, f).toBe(1);
-        await expectWholeRows(f);
+    it('kept exactly what the crash left as part 0, and wrote the second run into part 1', async () => {
+      expect(gzFiles(dataDir)).toHaveLength(16);
+      for (const [open, before] of afterKill) {
+        const finished = open.slice(0, -OPEN_SUFFIX.length);
+        const text = gunzipSync(readFileSync(finished)).toString('utf8');
+        expect(text.endsWith('\n'), finished).toBe(true);
+        expect(text.slice(0, -1).split('\n'), finished).toEqual(before);
+        const name = finished.split('/').pop()!;
+        const [kind, symbolFs, dayExt] = name.split('_');
+        const day = dayExt.slice(0, 8);
+        const next = join(finished, '..', dataFileName(kind as 'raw', symbolFs.replace('USDT', '/USDT'), day, 1));
+        const { lines } = await expectWholeRows(next);
+        expect(lines.length, `${next} holds the second run`).toBeGreaterThan(1);
+        // each part has its own header, once
+        if (!next.endsWith('.ndjson.gz')) expect(lines.filter((l) => l === lines[0]).length, next).toBe(1);
       }
     });
 
-    it.each(SYMBOLS.map((s) => s[1]))('%s: the ledger shows both runs, only the second stopped', (symbolFs) => {
-      const ledger = readLedger(dataDir, 'binance', symbolFs);
+    it.each(SYMBOLS.map((s) => s[1]))('%s: the ledger (both parts) shows both runs, only the second stopped', (symbolFs) => {
+      const ledger = readLedgerParts(dataDir, symbolFs);
       expect(ledger.filter((l) => l.kind === 'run_start')).toHaveLength(2);
       const stops = ledger.filter((l) => l.kind === 'run_stop');
       expect(stops).toHaveLength(1);
@@ -187,10 +197,25 @@ describe('recorder crash safety', () => {
   });
 });
 
-/** The ledger as it stands after a kill: complete members only (the tolerant reader). */
+/** The ledger as it stands after a kill: complete members only (the tolerant reader), every part. */
 async function readSurvivingLedger(dataDir: string, symbolFs: string): Promise<{ dayDir: string; rows: { kind: string; detail: string }[] }> {
   const dir = join(dataDir, 'binance', symbolFs);
   const day = readdirSync(dir).find((d) => /^\d{8}$/.test(d))!;
-  const csv = await readCsv(join(dir, day, `events_${symbolFs}_${day}.csv.gz`));
-  return { dayDir: join(dir, day), rows: csv.rows.map((r) => ({ kind: r[3], detail: r[5] ?? '' })) };
+  const rows: { kind: string; detail: string }[] = [];
+  for (const part of dayParts(join(dir, day), 'events', symbolFs, day)) {
+    for (const r of (await readCsv(part)).rows) rows.push({ kind: r[3], detail: r[5] ?? '' });
+  }
+  return { dayDir: join(dir, day), rows };
+}
+
+/** Every events row of every day and part, in order. */
+function readLedgerParts(dataDir: string, symbolFs: string): { eventId: number; kind: string; detail: string }[] {
+  const dir = join(dataDir, 'binance', symbolFs);
+  const out: { eventId: number; kind: string; detail: string }[] = [];
+  for (const day of readdirSync(dir).filter((d) => /^\d{8}$/.test(d)).sort()) {
+    for (const part of dayParts(join(dir, day), 'events', symbolFs, day)) {
+      for (const r of readCsvGz(part).rows) out.push({ eventId: Number(r[0]), kind: r[3], detail: r[5] ?? '' });
+    }
+  }
+  return out;
 }

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { dayParts } from '../src/replay/raw.js';
 
 export function readCsvGz(path: string): { header: string[]; rows: string[][] } {
   const text = gunzipSync(readFileSync(path)).toString('utf8');
@@ -54,12 +55,12 @@ export function readKind(dataDir: string, venueLabel: string, symbolFs: string, 
   let header: string[] = [];
   const rows: string[][] = [];
   for (const d of dayDirs(dataDir, venueLabel, symbolFs)) {
-    const day = d.slice(-8);
-    const f = join(d, `${kind}_${symbolFs}_${day}.csv.gz`);
-    if (!existsSync(f)) continue;
-    const r = readCsvGz(f);
-    header = r.header;
-    rows.push(...r.rows);
+    // every part of the day, in order (storage rotation: name.csv.gz, name.0001.csv.gz, …)
+    for (const f of dayParts(d, kind, symbolFs, d.slice(-8))) {
+      const r = readCsvGz(f);
+      header = r.header;
+      rows.push(...r.rows);
+    }
   }
   return { header, rows };
 }

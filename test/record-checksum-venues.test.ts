@@ -3,11 +3,12 @@
 // update's exchange time), injected gaps and corruptions are caught by the checksum or sequence
 // check and resynced, the recorder exits 0, and a replay of the raw capture reproduces the book
 // and trades files byte for byte.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayParts } from '../src/replay/raw.js';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { runCli, type CliResult } from './cli.js';
 import { dayDirs, readKind, readLedger } from './ledger.js';
@@ -40,8 +41,7 @@ function recordArgs(c: Case, sim: SimHandle, dataDir: string): string[] {
 
 function text(dataDir: string, venue: string, symbolFs: string, kind: 'trades' | 'book'): string {
   return dayDirs(dataDir, venue, symbolFs)
-    .map((d) => join(d, `${kind}_${symbolFs}_${d.slice(-8)}.csv.gz`))
-    .filter((f) => existsSync(f))
+    .flatMap((d) => dayParts(d, kind, symbolFs, d.slice(-8)))
     .map((f) => gunzipSync(readFileSync(f)).toString('utf8'))
     .join('');
 }

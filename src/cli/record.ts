@@ -64,7 +64,8 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   }
   const venueLabel = sim ? `sim-${spec.id}` : spec.id;
   const sink = new CaptureSink({ config: cfg, venueLabel, venue: spec.id, symbols: cfg.symbols, log: run.log });
-  const feed = new Feed({ config: cfg, handlers: sink.handlers, log: run.log });
+  // depth diffs (book_change events) are produced only for the live files that want them
+  const feed = new Feed({ config: cfg, handlers: sink.handlers, log: run.log, emitChanges: cfg.storage.live });
   const status = new StatusLine(feed, sink, cfg.status && process.stdout.isTTY === true);
   let opened = false;
   try {

@@ -2,7 +2,7 @@
 import type { Feed } from '../pipeline/feed.js';
 
 export interface BytesSource {
-  stats(): { bytesWritten: number; writeErrors: number; droppedRows: number };
+  stats(): { bytesWritten: number; writeErrors: number; droppedRows: number; pendingBytes?: number; parts?: number; liveDropped?: number };
 }
 
 function human(bytes: number): string {
@@ -48,8 +48,12 @@ export class StatusLine {
     const checks = s.symbols.reduce((n, x) => n + x.quoteChecks, 0);
     const bad = s.symbols.reduce((n, x) => n + x.quoteMismatches, 0);
     const w = this.sink.stats();
-    const errs = w.writeErrors > 0 ? ` | write errors ${w.writeErrors}` : '';
-    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced | quote checks ${checks - bad}/${checks} ok | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${errs}`;
+    // storage trouble shows only while there is some: errors, the backlog held in memory, rows lost
+    let errs = w.writeErrors > 0 ? ` | write errors ${w.writeErrors}` : '';
+    if ((w.pendingBytes ?? 0) > 1024 * 1024) errs += ` | buffered ${human(w.pendingBytes!)}`;
+    const dropped = w.droppedRows + (w.liveDropped ?? 0);
+    if (dropped > 0) errs += ` | dropped rows ${dropped}`;
+    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced | quote checks ${checks - bad}/${checks} ok | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
   }
 
   private draw(): void {

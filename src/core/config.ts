@@ -22,6 +22,8 @@ export interface ConfigKey {
   max?: number;
   /** The allowed values of a 'choice' key. */
   choices?: readonly string[];
+  /** Other dotted paths accepted for this key in marketfeed.yaml (`storage.max_rows`). */
+  yaml?: string[];
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -56,7 +58,16 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'storage.trades', kind: 'bool', default: true, doc: 'write trades files' },
   { path: 'storage.book', kind: 'bool', default: true, doc: 'write book files' },
   { path: 'storage.events', kind: 'bool', default: true, doc: 'write the events ledger' },
-  { path: 'storage.parquet', kind: 'bool', default: true, doc: 'when a UTC day ends, also write its CSV outputs as Parquet' },
+  { path: 'storage.parquet', kind: 'bool', default: true, doc: 'also write each trades/book/events part finished by rotation or at the end of its UTC day as Parquet (zstd)' },
+  { path: 'storage.maxRows', kind: 'int', default: 0, min: 0, doc: 'start a new part of a file after this many rows (0 = off)', yaml: ['storage.max_rows'] },
+  { path: 'storage.maxBytes', kind: 'int', default: 0, min: 0, doc: 'start a new part once a flush takes a file to this many compressed bytes (0 = off)', yaml: ['storage.max_bytes'] },
+  { path: 'storage.rotateEvery', kind: 'duration', default: 0, doc: 'start a new part every period of receive time, aligned to the clock (e.g. 1h; 0 = off)', yaml: ['storage.rotate_every'] },
+  { path: 'storage.retentionDays', kind: 'number', default: 0, min: 0, doc: 'delete finished files of the data dir last modified more than this many days ago (0 = keep)', yaml: ['storage.retention_days'] },
+  { path: 'storage.retentionMaxBytes', kind: 'int', default: 0, min: 0, doc: 'delete the oldest finished files while the data dir holds more than this many bytes (0 = no limit)', yaml: ['storage.retention_max_bytes'] },
+  { path: 'storage.maxBufferBytes', kind: 'int', default: 256 * 1024 * 1024, min: 65536, doc: 'memory for rows waiting to be written while writes fail, shared by the open files; beyond it the oldest are dropped and ledgered as storage_gap', yaml: ['storage.max_buffer_bytes'] },
+  { path: 'storage.live', kind: 'bool', default: false, doc: 'also append trades and depth diffs to live/live_trades.ndjson and live/live_depth_diffs.ndjson for tailing' },
+  { path: 'live.rotateS', kind: 'number', default: 300, min: 1, doc: 'seconds between rotations of the live files', env: ['LIVE_STREAM_ROTATE_S'] },
+  { path: 'live.retentionS', kind: 'number', default: 3600, min: 0, doc: 'delete rotated live files older than this many seconds (0 = keep)', env: ['LIVE_STREAM_RETENTION_S'] },
   { path: 'window.tz', kind: 'zone', default: 'UTC', doc: 'IANA time zone of the trading window, e.g. America/New_York' },
   { path: 'window.startHhmm', kind: 'hhmm', default: '', doc: 'record only from this local time HHMM (empty = always record)' },
   { path: 'window.endHhmm', kind: 'hhmm', default: '', doc: 'until this local time HHMM (exclusive; set with window.startHhmm)' },
@@ -86,7 +97,14 @@ export interface Config {
     maxReconnects: number;
   };
   rest: { url: string; timeoutS: number; snapshotLimit: number; weightPerMinute: number };
-  storage: { flushIntervalS: number; raw: boolean; trades: boolean; book: boolean; events: boolean; parquet: boolean };
+  storage: {
+    flushIntervalS: number; raw: boolean; trades: boolean; book: boolean; events: boolean; parquet: boolean;
+    /** Rotation limits, 0 = off; rotateEvery in ms. */
+    maxRows: number; maxBytes: number; rotateEvery: number;
+    retentionDays: number; retentionMaxBytes: number; maxBufferBytes: number; live: boolean;
+  };
+  /** Live rolling files (storage.live). */
+  live: { rotateS: number; retentionS: number };
   /** Trading window (core/trading-window.ts); startHhmm '' = always record. */
   window: { tz: string; startHhmm: string; endHhmm: string; endDayOffset: number };
   simulator: { seed: number; port: number; diffIntervalMs: number; faults: string };
@@ -148,6 +166,7 @@ function expectation(k: ConfigKey): string {
 }
 
 const KEY_BY_PATH = new Map(CONFIG_KEYS.map((k) => [k.path, k]));
+const KEY_BY_YAML_ALIAS = new Map(CONFIG_KEYS.flatMap((k) => (k.yaml ?? []).map((a) => [a, k] as const)));
 
 /** Converts text from the environment or a flag into the key's type; undefined when it cannot. */
 function coerce(k: ConfigKey, text: string): unknown {
@@ -231,9 +250,10 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
     }
     if (doc !== null && doc !== undefined) {
       if (typeof doc !== 'object' || Array.isArray(doc)) throw configError(undefined, '(root)', doc, file, 'a YAML mapping');
-      walkYaml(doc as Record<string, unknown>, '', (path, value) => {
-        const k = KEY_BY_PATH.get(path);
-        if (!k) throw configError(undefined, path, value, file, `one of the known keys (${CONFIG_KEYS.map((x) => x.path).join(', ')})`);
+      walkYaml(doc as Record<string, unknown>, '', (written, value) => {
+        const k = KEY_BY_PATH.get(written) ?? KEY_BY_YAML_ALIAS.get(written);
+        if (!k) throw configError(undefined, written, value, file, `one of the known keys (${CONFIG_KEYS.map((x) => x.path).join(', ')})`);
+        const path = k.path;
         let v = value;
         if (typeof v === 'string' && k.kind !== 'string') v = coerce(k, v) ?? v;
         if (k.kind === 'string' && typeof v === 'number') v = String(v);

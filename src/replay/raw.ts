@@ -6,6 +6,10 @@
 // stream (concatenated members are one stream to zlib) and split into lines by hand. A crash can
 // leave a half-written last member; zlib then reports an unexpected end, and everything before it
 // has been returned, as storage/read.ts does for whole files.
+//
+// A day's output may be split into parts (storage/layout.ts "Parts": rotation, one part per
+// run); rawDays lists them in part order, and the parts of a day read one after another are the
+// day's stream. A part still being written (`*.open`) is read up to its last complete member.
 import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -13,16 +17,29 @@ import { createGunzip } from 'node:zlib';
 import { MarketfeedError } from '../core/errors.js';
 import type { RawFrame } from '../core/frames.js';
 import { parseRawLine } from '../storage/csv.js';
+import { partsOf } from '../storage/layout.js';
 import { readCsv } from '../storage/read.js';
 
 const DAY_RE = /^\d{8}$/;
 
-/** One day of one symbol: its raw capture and (when written) its events ledger. */
+/** One day of one symbol: its raw capture and (when written) its events ledger, each in parts. */
 export interface RawDay {
   day: string;
+  /** The raw parts, in order (at least one). */
+  raws: string[];
+  /** The events parts, in order (empty when the events output was off). */
+  eventsParts: string[];
+  /** The first raw part (kept for callers that predate parts). */
   raw: string;
+  /** The first events part. */
   events: string | undefined;
   bytes: number;
+}
+
+/** The parts of one kind in a day directory, in order, as full paths. */
+export function dayParts(dayDir: string, kind: 'raw' | 'trades' | 'book' | 'events', symbolFs: string, day: string): string[] {
+  const names = existsSync(dayDir) ? readdirSync(dayDir) : [];
+  return partsOf(names, kind, symbolFs, day).map((p) => join(dayDir, p.name));
 }
 
 /** The day directories of `<dataDir>/<label>/<symbolFs>/` that hold a raw capture, oldest first. */
@@ -31,12 +48,20 @@ export function rawDays(dataDir: string, label: string, symbolFs: string): RawDa
   if (!existsSync(dir)) return [];
   const out: RawDay[] = [];
   for (const day of readdirSync(dir).filter((d) => DAY_RE.test(d)).sort()) {
-    const raw = join(dir, day, `raw_${symbolFs}_${day}.ndjson.gz`);
-    if (!existsSync(raw)) continue;
-    const events = join(dir, day, `events_${symbolFs}_${day}.csv.gz`);
-    out.push({ day, raw, events: existsSync(events) ? events : undefined, bytes: statSync(raw).size });
+    const raws = dayParts(join(dir, day), 'raw', symbolFs, day);
+    if (raws.length === 0) continue;
+    const eventsParts = dayParts(join(dir, day), 'events', symbolFs, day);
+    const bytes = raws.reduce((n, p) => n + (statSync(p, { throwIfNoEntry: false })?.size ?? 0), 0);
+    out.push({ day, raws, eventsParts, raw: raws[0], events: eventsParts[0], bytes });
   }
   return out;
+}
+
+/** The runs of every events part, in order. */
+export async function ledgerRunsOf(eventsParts: readonly string[]): Promise<LedgerRun[]> {
+  const runs: LedgerRun[] = [];
+  for (const p of eventsParts) runs.push(...(await ledgerRuns(p)));
+  return runs;
 }
 
 /** SYMBOL_FS directories under `<dataDir>/<label>/`. */

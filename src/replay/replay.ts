@@ -17,7 +17,7 @@ import { FeedCore } from '../venues/feed-core.js';
 import { getVenue } from '../venues/index.js';
 import type { Kind, VenueSpec } from '../venues/types.js';
 import { readCryptofeedCapture, symbolsOfCapture } from './cryptofeed.js';
-import { ledgerRuns, rawDays, readRawFrames, symbolDirs, type ByteCounter, type LedgerRun, type RawDay } from './raw.js';
+import { ledgerRunsOf, rawDays, readRawFrames, symbolDirs, type ByteCounter, type LedgerRun, type RawDay } from './raw.js';
 
 export const DEFAULT_DEPTH = 20;
 
@@ -145,7 +145,7 @@ async function rawSources(spec: VenueSpec, opts: ReplayOptions, progress: Replay
     const days = rawDays(opts.dataDir, label, fs).filter((d) => d.day >= fromDay);
     if (days.length === 0) continue;
     const runs: LedgerRun[] = [];
-    for (const d of days) if (d.events !== undefined) runs.push(...(await ledgerRuns(d.events)));
+    for (const d of days) runs.push(...(await ledgerRunsOf(d.eventsParts)));
     depth ??= runs.find((r) => r.depth !== undefined)?.depth;
     const symbol = wanted?.find((w) => w[0] === fs)?.[1] ?? unifiedOf(spec, fs, runs);
     spec.toVenueSymbol(symbol); // a symbol of another market is a usage error, found before reading
@@ -164,7 +164,7 @@ async function rawSources(spec: VenueSpec, opts: ReplayOptions, progress: Replay
 async function* dayFrames(days: RawDay[], venue: string, progress: ReplayProgress): AsyncGenerator<RawFrame[]> {
   const bad = { lines: 0 };
   for (const d of days) {
-    yield* readRawFrames(d.raw, venue, progress, bad);
+    for (const part of d.raws) yield* readRawFrames(part, venue, progress, bad);
     progress.badLines += bad.lines;
     bad.lines = 0;
   }

@@ -7,6 +7,11 @@
 //
 // A day that starts inside a run begun on an earlier day (across midnight) is replayed from that
 // run's first day, as the live book was, and only the target day's results are counted.
+//
+// Every output may be split into parts (storage/layout.ts "Parts"): each part's rows are checked
+// on their own (a file check per part), and the rows of all parts, in part order, are what the
+// replay is compared with (parts whose header differs from the first part's are checked but not
+// compared: a run with another book depth).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -17,7 +22,7 @@ import { bookRow, csvField, tradeRow } from '../storage/csv.js';
 import { SNAPSHOTS_DIR, snapshotEventId } from '../storage/layout.js';
 import { readCsv, type CsvFile } from '../storage/read.js';
 import { getVenue } from '../venues/index.js';
-import { ledgerRuns, readRawFrames, runStartFields } from './raw.js';
+import { dayParts, ledgerRunsOf, readRawFrames, runStartFields } from './raw.js';
 import { replay } from './replay.js';
 import { checkBook, checkEvents, checkTrades, type FileCheck } from './validate-rows.js';
 
@@ -64,9 +69,9 @@ function badInput(message: string, got: string): MarketfeedError {
   return new MarketfeedError('MF_ERR_CONFIG', message, { path: 'day-dir', expected: '<data>/<label>/<SYMBOL_FS>/<YYYYMMDD>', got });
 }
 
-function dayFile(dir: string, kind: string, fs: string, day: string, ext: string): string | undefined {
-  const p = join(dir, `${kind}_${fs}_${day}${ext}`);
-  return existsSync(p) ? p : undefined;
+/** Rows of all parts (header of the first; parts with another header are left out). */
+interface PartsCsv extends CsvFile {
+  names: string[];
 }
 
 /** The unified symbol of a symbol directory: its symbol.json, else a run_start row that names it. */
@@ -153,29 +158,29 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
   const label = basename(dirname(symDir));
   const dataDir = dirname(dirname(symDir));
   if (!/^\d{8}$/.test(day)) throw badInput(`${dayDirIn} is not a day directory (its name is not YYYYMMDD)`, dayDirIn);
-  const raw = dayFile(dir, 'raw', fs, day, '.ndjson.gz');
-  if (raw === undefined) throw badInput(`${dayDirIn} holds no raw capture raw_${fs}_${day}.ndjson.gz (record with storage.raw on)`, dayDirIn);
+  const raws = dayParts(dir, 'raw', fs, day);
+  if (raws.length === 0) throw badInput(`${dayDirIn} holds no raw capture raw_${fs}_${day}.ndjson.gz (record with storage.raw on)`, dayDirIn);
   const spec = getVenue(label.replace(/^sim-/, ''));
-  const eventsPath = dayFile(dir, 'events', fs, day, '.csv.gz');
-  const tradesPath = dayFile(dir, 'trades', fs, day, '.csv.gz');
-  const bookPath = dayFile(dir, 'book', fs, day, '.csv.gz');
+  const eventsParts = dayParts(dir, 'events', fs, day);
+  const tradesParts = dayParts(dir, 'trades', fs, day);
+  const bookParts = dayParts(dir, 'book', fs, day);
 
   const dayStart = Date.parse(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}T00:00:00Z`) * 1000;
   const dayEnd = nextUtcDayUs(dayStart);
   const days = readdirSync(symDir).filter((d) => /^\d{8}$/.test(d) && d <= day).sort();
-  const eventsOf = (d: string): string | undefined => dayFile(join(symDir, d), 'events', fs, d, '.csv.gz');
-  const symbol = await symbolOf(symDir, fs, [eventsPath, ...days.map(eventsOf).reverse()].filter((e): e is string => e !== undefined));
+  const eventsOf = (d: string): string[] => dayParts(join(symDir, d), 'events', fs, d);
+  const symbol = await symbolOf(symDir, fs, [...eventsParts, ...days.slice(0, -1).reverse().flatMap(eventsOf)]);
 
   // where the run covering the day's first frame began
   let fromDay = day;
-  const runs = eventsPath === undefined ? [] : await ledgerRuns(eventsPath);
-  const first = await firstFrameTs(raw);
+  const runs = await ledgerRunsOf(eventsParts);
+  const first = await firstFrameTs(raws[0]);
   if (first !== undefined && !(runs.length > 0 && runs[0].start <= first)) {
     for (let i = days.length - 2; i >= 0; i--) {
       const e = eventsOf(days[i]);
-      if (e === undefined || !existsSync(join(symDir, days[i], `raw_${fs}_${days[i]}.ndjson.gz`))) break;
+      if (e.length === 0 || dayParts(join(symDir, days[i]), 'raw', fs, days[i]).length === 0) break;
       fromDay = days[i];
-      if ((await ledgerRuns(e)).length > 0) break;
+      if ((await ledgerRunsOf(e)).length > 0) break;
     }
   }
 
@@ -189,28 +194,34 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
   };
   const runStarts = runs.map((r) => r.start);
   const files: FileCheck[] = [];
-  let book: CsvFile | undefined, trades: CsvFile | undefined;
+  /** Checks each part; returns the rows of the parts that share the first part's header. */
+  const readParts = async (paths: string[], check: (name: string, f: CsvFile) => FileCheck): Promise<PartsCsv | undefined> => {
+    let all: PartsCsv | undefined;
+    for (const p of paths) {
+      const f = await read(p);
+      files.push(check(basename(p), f));
+      all ??= { header: f.header, rows: [], truncated: false, names: [] };
+      if (f.header.join(',') !== all.header.join(',')) continue;
+      for (const r of f.rows) all.rows.push(r);
+      all.truncated ||= f.truncated;
+      all.names.push(basename(p));
+    }
+    return all;
+  };
   let depth: number | undefined;
-  if (bookPath !== undefined) {
-    book = await read(bookPath);
-    const c = checkBook(basename(bookPath), book.header, book.rows, runStarts);
-    depth = c.depth;
+  const book = await readParts(bookParts, (name, f) => {
+    const c = checkBook(name, f.header, f.rows, runStarts);
+    depth ??= c.depth;
     delete c.depth;
-    files.push(c);
-  }
-  if (tradesPath !== undefined) {
-    trades = await read(tradesPath);
-    files.push(checkTrades(basename(tradesPath), trades.header, trades.rows, runStarts));
-  }
-  if (eventsPath !== undefined) {
-    const ev = await read(eventsPath);
-    files.push(checkEvents(basename(eventsPath), ev.header, ev.rows));
-  }
+    return c;
+  });
+  const trades = await readParts(tradesParts, (name, f) => checkTrades(name, f.header, f.rows, runStarts));
+  await readParts(eventsParts, (name, f) => checkEvents(name, f.header, f.rows));
 
   // --- replay ----------------------------------------------------------------------------------
   const lastTs = (f: CsvFile | undefined, col: number): number => (f && f.rows.length > 0 ? Number(f.rows[f.rows.length - 1][col]) : -1);
   const bookM = book && depth !== undefined ? new Matcher(book.rows.map((r) => lineOf(r, false)), lastTs(book, 1)) : undefined;
-  const tradesM = trades && files.find((f) => f.file === basename(tradesPath!))?.badHeader === undefined
+  const tradesM = trades && files.find((f) => f.file === trades.names[0])?.badHeader === undefined
     ? new Matcher(trades.rows.map((r) => lineOf(r, true)), lastTs(trades, 5)) : undefined;
   const snapFiles = new Map<string, number>();
   const snapDir = join(dir, SNAPSHOTS_DIR);
@@ -271,7 +282,7 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
   // files that no replayed body matched: a snapshot that never came from the capture
   report.snapshots.unmatched += [...snapFiles.values()].reduce((a, b) => a + b, 0);
   const bad = { lines: 0 };
-  for await (const batch of readRawFrames(raw, spec.id, undefined, bad)) report.frames += batch.length;
+  for (const raw of raws) for await (const batch of readRawFrames(raw, spec.id, undefined, bad)) report.frames += batch.length;
   report.badLines = bad.lines;
   report.book = bookM?.finish();
   report.trades = tradesM?.finish();

@@ -7,6 +7,11 @@
 // outside the window are not written; ledger rows always are, so the events file explains the
 // silence with `window_close` / `window_open` rows at the exact boundary instants. The feed keeps
 // running (books stay verified), so the first book row after opening is the next top-N change.
+//
+// Storage options (config `storage.*`, `live.*`): rotation into parts, Parquet of finished parts,
+// retention of the data dir (each pass logged, and ledgered as a `retention` row of the symbols it
+// touched), the shared write-backlog budget, and the live rolling files. Write failures are
+// logged with path and cause, at most once per WRITE_ERROR_LOG_MS per file (the rest counted).
 import type { MarketEvent, Status } from '../core/events.js';
 import type { RawFrame } from '../core/frames.js';
 import type { Config } from '../core/config.js';
@@ -15,10 +20,12 @@ import type { MarketfeedError } from '../core/errors.js';
 import { nowUs } from '../core/time.js';
 import { TradingWindow } from '../core/trading-window.js';
 import { Store } from './store.js';
+import { LiveFiles, type LiveStats } from './live.js';
+import type { RetentionResult } from './retention.js';
 import { snapshotRelPath, symbolDirName } from './layout.js';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SymbolStore, SymbolStoreStats } from './symbol-store.js';
+import type { StoreOutputs, SymbolStore, SymbolStoreStats } from './symbol-store.js';
 import type { LedgerKind } from './ledger.js';
 
 export interface CaptureSinkOptions {
@@ -29,6 +36,15 @@ export interface CaptureSinkOptions {
   symbols: string[];
   log: Logger;
 }
+
+/** Store totals plus the live files' counters (all 0 when live files are off). */
+export interface CaptureStats extends SymbolStoreStats {
+  liveLines: number;
+  liveDropped: number;
+}
+
+const WRITE_ERROR_LOG_MS = 10_000;
+const MIN_FILE_BUDGET = 64 * 1024;
 
 export interface CaptureHandlers {
   event(ev: MarketEvent): void;
@@ -47,6 +63,8 @@ export class CaptureSink {
   private readonly dataDir: string;
   private readonly venueLabel: string;
   private readonly venue: string;
+  private readonly live: LiveFiles | undefined;
+  private readonly errorLog = new Map<string, { lastMs: number; suppressed: number }>();
   private closed = false;
 
   constructor(opts: CaptureSinkOptions) {
@@ -55,15 +73,31 @@ export class CaptureSink {
     this.dataDir = cfg.dataDir;
     this.venueLabel = opts.venueLabel;
     this.venue = opts.venue;
+    const st = cfg.storage;
+    const outputs: StoreOutputs = { raw: st.raw, trades: st.trades, book: st.book, events: st.events };
+    // the backlog budget is shared: each open file gets its slice (a rotation's closing part
+    // briefly holds its own, so the worst case is about twice the budget)
+    const files = Math.max(1, opts.symbols.length * Object.values(outputs).filter(Boolean).length + (st.live ? 2 : 0));
+    const perFile = Math.max(MIN_FILE_BUDGET, Math.floor(st.maxBufferBytes / files));
     this.store = new Store({
       dataDir: cfg.dataDir,
       venueLabel: opts.venueLabel,
       depth: cfg.depth,
-      flushIntervalMs: cfg.storage.flushIntervalS * 1000,
-      outputs: { raw: cfg.storage.raw, trades: cfg.storage.trades, book: cfg.storage.book, events: cfg.storage.events },
-      parquetOnDayEnd: cfg.storage.parquet,
-      onError: (e: MarketfeedError) => this.log.error({ code: e.code, err: e.message }, 'write failed'),
+      flushIntervalMs: st.flushIntervalS * 1000,
+      outputs,
+      parquet: st.parquet,
+      rotation: { maxRows: st.maxRows, maxBytes: st.maxBytes, rotateEveryUs: st.rotateEvery * 1000 },
+      retention: { maxAgeMs: st.retentionDays * 86_400_000, maxBytes: st.retentionMaxBytes },
+      onRetention: (r) => this.retained(r),
+      maxPendingBytes: perFile,
+      onError: (e: MarketfeedError) => this.writeFailed(e),
     });
+    this.live = st.live
+      ? new LiveFiles({
+        dataDir: cfg.dataDir, rotateS: cfg.live.rotateS, retentionS: cfg.live.retentionS, maxBufferBytes: perFile,
+        onError: (e) => this.writeFailed(e),
+      })
+      : undefined;
     this.window = new TradingWindow(cfg.window ?? { tz: 'UTC', startHhmm: '', endHhmm: '', endDayOffset: 0 });
     for (const s of opts.symbols) {
       const store = this.store.symbol(s);
@@ -123,8 +157,56 @@ export class CaptureSink {
     this.ledgerAll([...this.bySymbol.keys()], 'run_stop', '', detail, t, false);
   }
 
-  stats(): SymbolStoreStats {
-    return this.store.stats;
+  stats(): CaptureStats {
+    const l: LiveStats | undefined = this.live?.stats;
+    return { ...this.store.stats, liveLines: l?.lines ?? 0, liveDropped: l?.dropped ?? 0 };
+  }
+
+  /** Runs a retention pass now (it also runs at start and every minute when configured). */
+  retain(): Promise<RetentionResult | undefined> {
+    return this.store.retain();
+  }
+
+  /** Rotates the live files now (they also rotate every live.rotateS). */
+  rotateLive(): Promise<void> {
+    return this.live?.rotate() ?? Promise.resolve();
+  }
+
+  /** Logs a write failure: the first per file at once, repeats at most every WRITE_ERROR_LOG_MS. */
+  private writeFailed(e: MarketfeedError): void {
+    const key = e.path ?? '';
+    const now = Date.now();
+    const seen = this.errorLog.get(key);
+    if (seen !== undefined && now - seen.lastMs < WRITE_ERROR_LOG_MS) {
+      seen.suppressed++;
+      return;
+    }
+    const cause = (e.cause as NodeJS.ErrnoException | undefined);
+    this.log.error({ code: e.code, path: e.path, cause: cause?.code ?? cause?.message, err: e.message, ...(seen?.suppressed ? { suppressed: seen.suppressed } : {}) }, 'write failed');
+    this.errorLog.set(key, { lastMs: now, suppressed: 0 });
+  }
+
+  /** Logs what retention deleted and ledgers it in each affected symbol this sink records. */
+  private retained(r: RetentionResult): void {
+    for (const d of r.deleted) this.log.info({ path: d.rel, bytes: d.file.bytes, reason: d.reason }, 'retention deleted a file');
+    for (const f of r.failed) this.log.error({ path: f.path, err: (f.cause as Error)?.message }, 'retention could not delete a file');
+    if (this.closed) return;
+    const bySymbol = new Map<string, { files: number; bytes: number; reasons: Set<string> }>();
+    for (const d of r.deleted) {
+      const [venue, fs] = d.rel.split('/');
+      if (venue !== this.venueLabel) continue;
+      const agg = bySymbol.get(fs) ?? { files: 0, bytes: 0, reasons: new Set<string>() };
+      agg.files++;
+      agg.bytes += d.file.bytes;
+      agg.reasons.add(d.reason);
+      bySymbol.set(fs, agg);
+    }
+    const t = nowUs();
+    for (const [symbol, s] of this.bySymbol) {
+      const agg = bySymbol.get(symbolDirName(symbol));
+      if (agg === undefined) continue;
+      s.ledger('retention', '', `deleted_files=${agg.files} deleted_bytes=${agg.bytes} reason=${[...agg.reasons].join('+')} data_dir_bytes=${r.keptBytes}`, t, t);
+    }
   }
 
   async flush(): Promise<void> {
@@ -134,6 +216,7 @@ export class CaptureSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.live?.close();
     await this.store.closeAll();
   }
 
@@ -143,7 +226,14 @@ export class CaptureSink {
     const open = this.gates.get(ev.symbol)!.allows(ev.localTs);
     switch (ev.type) {
       case 'trade':
-        if (open) s.trade(ev);
+        if (open) {
+          s.trade(ev);
+          this.live?.trade(ev);
+        }
+        return;
+      case 'book_change':
+        // only produced when live files are on (record turns emitChanges on for them)
+        if (open) this.live?.depthDiff(ev);
         return;
       case 'book_snapshot':
         if (open) s.book(ev);

@@ -48,7 +48,7 @@ describe('GzipLineWriter', () => {
     expect(read.lines).toEqual(['a,b', ...rows(1, 5)]);
     expect(w.stats).toMatchObject({ rows: 5, rowsWritten: 5, flushes: 2, errors: 0, droppedRows: 0, pendingBytes: 0 });
     expect(w.stats.bytesOut).toBe(readFileSync(path).length);
-    expect(await w.close()).toEqual({ path, rows: 5, bytes: readFileSync(path).length });
+    expect(await w.close()).toEqual({ path, finished: false, rows: 5, bytes: readFileSync(path).length });
     expect(errors).toEqual([]);
   });
 
@@ -250,7 +250,7 @@ describe('GzipLineWriter', () => {
   it('creates no file when nothing was written', async () => {
     const path = join(dir, 'f.csv.gz');
     const { w } = writer(path);
-    expect(await w.close()).toEqual({ path, rows: 0, bytes: 0 });
+    expect(await w.close()).toEqual({ path, finished: false, rows: 0, bytes: 0 });
     expect(existsSync(path)).toBe(false);
   });
 });

@@ -18,7 +18,12 @@
 //   open means the previous writer did not close cleanly: the file is scanned and cut back to
 //   its last complete member before anything is appended (onRepair reports it). A clean restart
 //   skips the scan, so reopening a large day file stays cheap.
-import { open, mkdir, writeFile, unlink, stat } from 'node:fs/promises';
+// - With `finalPath` (how the recorder writes: layout.ts "Parts") the file is written at `path`
+//   (a temporary `<final>.open` name) and renamed to `finalPath` on close, after fsync, so a file
+//   under a final name is always whole. No marker is kept: the `.open` name says the same, and a
+//   file found there on open is always scanned. A close that cannot leave the file ending on a
+//   complete member does not rename it: it stays `.open`, readable up to its last complete member.
+import { open, mkdir, rename, truncate, writeFile, unlink, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gzip, constants as zc } from 'node:zlib';
@@ -47,6 +52,8 @@ export interface GzipLineWriterOptions {
   onRepair?(info: { path: string; keptBytes: number; droppedBytes: number }): void;
   /** Test seam: how the file is opened for appending. */
   openFile?: OpenFile;
+  /** Rename `path` to this on close (temp-name mode, see the top of this file). */
+  finalPath?: string;
 }
 
 export interface GzipWriterStats {
@@ -66,7 +73,10 @@ export interface GzipWriterStats {
 }
 
 export interface ClosedFile {
+  /** Where the file is now: `finalPath` when it was renamed into place, else `path`. */
   path: string;
+  /** True when a temp-name file was renamed to its final name (false: nothing written, or left `.open`). */
+  finished: boolean;
   /** Rows this writer appended to the file. */
   rows: number;
   /** Compressed bytes this writer appended to the file. */
@@ -89,6 +99,7 @@ export class GzipLineWriter {
   private readonly level: number;
   private readonly openFile: OpenFile;
   private readonly markerPath: string;
+  private readonly finalPath: string | undefined;
 
   /** Pending rows are pending[head..]; dropping the oldest advances head (amortised O(1)). */
   private pending: string[] = [];
@@ -100,6 +111,8 @@ export class GzipLineWriter {
   /** File size after the last complete member we know of; -1 until the file is first opened. */
   private committedSize = -1;
   private headerNeeded = false;
+  /** A failed append could not be cut back through the handle: the file may end in a partial member. */
+  private dirty = false;
   private flushChain: Promise<void> = Promise.resolve();
   private closing: Promise<ClosedFile> | undefined = undefined;
   private closed = false;
@@ -113,6 +126,7 @@ export class GzipLineWriter {
     this.level = opts.level ?? DEFAULT_GZIP_LEVEL;
     this.openFile = opts.openFile ?? openForAppend;
     this.markerPath = join(dirname(opts.path), `.${basename(opts.path)}.writing`);
+    this.finalPath = opts.finalPath;
   }
 
   /** Appends one line (a missing trailing '\n' is added). Never awaits. */
@@ -160,9 +174,30 @@ export class GzipLineWriter {
         this.report('fsync on close failed', cause);
       }
       await fh.close().catch((cause: unknown) => this.report('close failed', cause));
-      if (lost === 0) await unlink(this.markerPath).catch(() => undefined);
+      if (lost === 0 && this.finalPath === undefined) await unlink(this.markerPath).catch(() => undefined);
     }
-    return { path: this.path, rows: this.stats.rowsWritten, bytes: this.stats.bytesOut };
+    const finished = this.finalPath !== undefined && (await this.renameIntoPlace(this.finalPath));
+    return { path: finished ? this.finalPath! : this.path, finished, rows: this.stats.rowsWritten, bytes: this.stats.bytesOut };
+  }
+
+  /** Temp-name mode: the closed file becomes `finalPath` (or goes, when it holds nothing). */
+  private async renameIntoPlace(finalPath: string): Promise<boolean> {
+    if (this.committedSize <= 0) {
+      if (this.committedSize === 0) await unlink(this.path).catch(() => undefined); // only a failed first append
+      return false;
+    }
+    try {
+      if (this.dirty) {
+        await truncate(this.path, this.committedSize);
+        this.dirty = false;
+      }
+      await rename(this.path, finalPath);
+    } catch (cause) {
+      this.report(`not renamed to ${basename(finalPath)}: left as ${basename(this.path)}`, cause);
+      return false;
+    }
+    await fsyncPath(dirname(finalPath)).catch(() => undefined); // the rename itself survives a power cut
+    return true;
   }
 
   private async appendMember(): Promise<void> {
@@ -213,6 +248,7 @@ export class GzipLineWriter {
       await fh.truncate(size);
     } catch {
       // Could not truncate through this handle: drop it; ensureOpen() cuts back to committedSize.
+      this.dirty = true;
       this.fh = undefined;
       await fh.close().catch(() => undefined);
     }
@@ -235,7 +271,8 @@ export class GzipLineWriter {
   private async ensureOpen(): Promise<void> {
     if (this.fh !== undefined) return;
     await mkdir(dirname(this.path), { recursive: true });
-    const crashed = await stat(this.markerPath).then(() => true, () => false);
+    // temp-name mode: a file already at the `.open` name is always a leftover to scan
+    const crashed = this.finalPath !== undefined || (await stat(this.markerPath).then(() => true, () => false));
     const fh = await this.openFile(this.path);
     try {
       const st = await fh.stat();
@@ -243,6 +280,7 @@ export class GzipLineWriter {
       if (this.committedSize >= 0 && size > this.committedSize) {
         await fh.truncate(this.committedSize); // our own half-written member from a failed append
         size = this.committedSize;
+        this.dirty = false;
       } else if (this.committedSize < 0 && crashed && size > 0) {
         const walk = await scanGzipFile(fh, size);
         if (walk.truncated) {
@@ -251,7 +289,7 @@ export class GzipLineWriter {
           size = walk.validBytes;
         }
       }
-      if (!crashed) await writeFile(this.markerPath, `${process.pid}\n`);
+      if (!crashed && this.finalPath === undefined) await writeFile(this.markerPath, `${process.pid}\n`);
       this.committedSize = size;
       this.ino = st.ino;
       this.dev = st.dev;
@@ -289,5 +327,14 @@ export class GzipLineWriter {
       path: this.path,
       cause,
     }));
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }

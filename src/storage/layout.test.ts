@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { isMarketfeedError } from '../core/errors.js';
-import { dataFileName, dayDir, dayPaths, snapshotEventId, snapshotRelPath, venueLabelFs } from './layout.js';
+import { dataFileName, dayDir, dayPaths, OPEN_SUFFIX, parseDataFileName, partsOf, snapshotEventId, snapshotRelPath, venueLabelFs } from './layout.js';
 
 describe('layout', () => {
   it('builds the day directory from venue label, SYMBOL_FS and UTC day', () => {
@@ -54,5 +54,33 @@ describe('layout', () => {
     expect(snapshotEventId('snapshot_42_rest.json.tmp-1')).toBeUndefined();
     expect(() => snapshotRelPath(1, '../x')).toThrow(expect.objectContaining({ code: 'MF_ERR_CONFIG' }));
     expect(() => snapshotRelPath(-1, 'rest')).toThrow(expect.objectContaining({ code: 'MF_ERR_CONFIG' }));
+  });
+});
+
+describe('parts', () => {
+  it.each([
+    [0, 'trades_BTCUSDT_20240101.csv.gz'],
+    [1, 'trades_BTCUSDT_20240101.0001.csv.gz'],
+    [12345, 'trades_BTCUSDT_20240101.12345.csv.gz'],
+  ])('part %i is named %s', (part, name) => {
+    expect(dataFileName('trades', 'BTC/USDT', '20240101', part)).toBe(name);
+    expect(parseDataFileName(name)).toMatchObject({ kind: 'trades', symbolFs: 'BTCUSDT', day: '20240101', part, open: false, finalName: name });
+    expect(parseDataFileName(name + OPEN_SUFFIX)).toMatchObject({ part, open: true, finalName: name });
+  });
+
+  it('orders parts by number, not by string; a finished part wins over a stale .open twin', () => {
+    const names = [
+      'raw_BTCUSDT_20240101.0010.ndjson.gz', 'raw_BTCUSDT_20240101.0002.ndjson.gz.open', 'raw_BTCUSDT_20240101.ndjson.gz',
+      'raw_BTCUSDT_20240101.0002.ndjson.gz', 'raw_ETHUSDT_20240101.ndjson.gz', 'trades_BTCUSDT_20240101.csv.gz', '.raw_BTCUSDT_20240101.ndjson.gz.writing',
+    ];
+    expect(partsOf(names, 'raw', 'BTCUSDT', '20240101').map((p) => p.name)).toEqual([
+      'raw_BTCUSDT_20240101.ndjson.gz', 'raw_BTCUSDT_20240101.0002.ndjson.gz', 'raw_BTCUSDT_20240101.0010.ndjson.gz',
+    ]);
+  });
+
+  it('rejects names that are not ours', () => {
+    for (const n of ['trades_BTCUSDT_20240101.ndjson.gz', 'raw_BTCUSDT_20240101.csv.gz', 'trades_BTCUSDT_20240101.0000.csv.gz', 'trades_BTCUSDT_2024.csv.gz']) {
+      expect(parseDataFileName(n), n).toBeUndefined();
+    }
   });
 });

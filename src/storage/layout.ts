@@ -1,6 +1,15 @@
 // Where files live (DESIGN.md "Storage layout"):
-//   <dataDir>/<venueLabel>/<SYMBOL_FS>/<YYYYMMDD>/{raw,trades,book,events}_<SYMBOL_FS>_<YYYYMMDD>.*
+//   <dataDir>/<venueLabel>/<SYMBOL_FS>/<YYYYMMDD>/{raw,trades,book,events}_<SYMBOL_FS>_<YYYYMMDD>[.NNNN].*
 //   <dayDir>/snapshots/snapshot_<eventId>_<tag>.json
+//
+// Parts: one output of one day may be split into parts (rotation by rows, bytes or time, and a
+// new part per recorder run). Part 0 keeps the plain name (`trades_BTCUSDT_20240101.csv.gz`);
+// part n >= 1 gets a 4-digit (or longer) sequence before the extension
+// (`trades_BTCUSDT_20240101.0001.csv.gz`). Readers order parts by that number (partsOf), never by
+// plain string sort. A part being written carries the suffix `.open`
+// (`trades_BTCUSDT_20240101.0001.csv.gz.open`) and is renamed to its final name when finished,
+// so a file with a final name is always whole; an `.open` file is whole up to its last complete
+// gzip member (a crash can tear only that).
 // Every name component is validated here, once, so nothing from config or the wire can steer a
 // write outside the data directory.
 import { join } from 'node:path';
@@ -54,9 +63,59 @@ export function dayDir(dataDir: string, venueLabel: string, symbol: string, yyyy
   return join(dataDir, venueLabelFs(venueLabel), symbolDirName(symbol), checkDay(yyyymmdd));
 }
 
-/** `trades_BTCUSDT_20240101.csv.gz`, `raw_BTCUSDT_20240101.ndjson.gz`, … */
-export function dataFileName(kind: DataFileKind, symbol: string, yyyymmdd: string): string {
-  return `${kind}_${symbolDirName(symbol)}_${checkDay(yyyymmdd)}${EXTENSION[kind]}`;
+/** `trades_BTCUSDT_20240101.csv.gz`, `raw_BTCUSDT_20240101.ndjson.gz`, part 3: `trades_BTCUSDT_20240101.0003.csv.gz`. */
+export function dataFileName(kind: DataFileKind, symbol: string, yyyymmdd: string, part = 0): string {
+  if (!Number.isSafeInteger(part) || part < 0) {
+    throw new MarketfeedError('MF_ERR_CONFIG', 'part number must be a non-negative integer', { got: String(part) });
+  }
+  const seq = part === 0 ? '' : '.' + String(part).padStart(4, '0');
+  return `${kind}_${symbolDirName(symbol)}_${checkDay(yyyymmdd)}${seq}${EXTENSION[kind]}`;
+}
+
+/** Suffix of a part still being written. */
+export const OPEN_SUFFIX = '.open';
+
+/** `<final>.open`: where a part is written until it is finished. */
+export function openPathOf(finalPath: string): string {
+  return finalPath + OPEN_SUFFIX;
+}
+
+export interface DataFileName {
+  kind: DataFileKind;
+  symbolFs: string;
+  day: string;
+  /** 0 for the plain name. */
+  part: number;
+  /** True for a part still being written (or left by a crash): `<name>.open`. */
+  open: boolean;
+  /** The final name (without `.open`). */
+  finalName: string;
+}
+
+const DATA_FILE_RE = /^(raw|trades|book|events)_([A-Za-z0-9._]+)_(\d{8})(?:\.(\d{4,}))?(\.ndjson\.gz|\.csv\.gz)(\.open)?$/;
+
+/** Parses a day file name (any part, open or finished); undefined for anything else. */
+export function parseDataFileName(name: string): DataFileName | undefined {
+  const m = DATA_FILE_RE.exec(name);
+  if (!m) return undefined;
+  const kind = m[1] as DataFileKind;
+  if (EXTENSION[kind] !== m[5]) return undefined;
+  const part = m[4] === undefined ? 0 : Number(m[4]);
+  if (m[4] !== undefined && part === 0) return undefined; // `.0000` is not a name we write
+  return { kind, symbolFs: m[2], day: m[3], part, open: m[6] !== undefined, finalName: m[6] ? name.slice(0, -OPEN_SUFFIX.length) : name };
+}
+
+/** File names of one kind (`DataFileName`s from `names`), ordered by part; `symbolFs`/`day` must match. */
+export function partsOf(names: readonly string[], kind: DataFileKind, symbolFs: string, day: string): (DataFileName & { name: string })[] {
+  const out: (DataFileName & { name: string })[] = [];
+  for (const name of names) {
+    const p = parseDataFileName(name);
+    if (p === undefined || p.kind !== kind || p.symbolFs !== symbolFs || p.day !== day) continue;
+    out.push({ ...p, name });
+  }
+  // a finished part and its .open twin cannot both be current; prefer the finished one
+  out.sort((a, b) => a.part - b.part || Number(a.open) - Number(b.open));
+  return out.filter((p, i) => i === 0 || out[i - 1].part !== p.part);
 }
 
 /** `snapshots/snapshot_<eventId>_<tag>.json`, relative to the day directory. */

@@ -5,14 +5,15 @@
 // Event ids are unique and increasing within a day directory, across restarts: when a day is
 // opened the next id continues from the highest id already used there, whether found in the
 // events file or in a snapshot file name (so ids stay unique even with the events output off).
-// Ids start at 1 in a new day directory.
+// Ids start at 1 in a new day directory. A day's ledger may be split into parts (layout.ts): ids
+// run on across them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { snapshotEventId } from './layout.js';
+import { OPEN_SUFFIX, snapshotEventId } from './layout.js';
 import { walkMembers } from './gzip-members.js';
 
 export const LEDGER_KINDS = [
   'run_start', 'run_stop', 'connect', 'disconnect', 'subscribe', 'snapshot', 'state',
-  'gap', 'resync', 'reject', 'warn', 'storage_gap', 'window_open', 'window_close',
+  'gap', 'resync', 'reject', 'warn', 'storage_gap', 'window_open', 'window_close', 'retention',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
@@ -35,10 +36,12 @@ export interface LedgerEntry {
  * gzip member (after a crash) is ignored; ids from it may be reused, which is harmless because
  * those rows were never readable.
  */
-export function nextEventIdSync(eventsPath: string, snapshotsDir: string): number {
+export function nextEventIdSync(eventsPaths: string | readonly string[], snapshotsDir: string): number {
   let max = 0;
-  if (existsSync(eventsPath)) {
-    walkMembers(readFileSync(eventsPath), (data) => {
+  for (const path of typeof eventsPaths === 'string' ? [eventsPaths] : eventsPaths) {
+    const buf = readPart(path);
+    if (buf === undefined) continue;
+    walkMembers(buf, (data) => {
       const text = data.toString('utf8');
       // Each row starts at a line start with its integer id. The header does not parse as one; a
       // continuation line of a multi-line detail that happens to can only make ids jump ahead.
@@ -56,10 +59,23 @@ export function nextEventIdSync(eventsPath: string, snapshotsDir: string): numbe
     });
   }
   if (existsSync(snapshotsDir)) {
+    // (snapshot ids cover days whose events output is off)
     for (const name of readdirSync(snapshotsDir)) {
       const id = snapshotEventId(name);
       if (id !== undefined && id > max) max = id;
     }
   }
   return max + 1;
+}
+
+/** A part's bytes; an `.open` part renamed meanwhile is read under its final name. */
+function readPart(path: string): Buffer | undefined {
+  for (const p of path.endsWith(OPEN_SUFFIX) ? [path, path.slice(0, -OPEN_SUFFIX.length)] : [path]) {
+    try {
+      return readFileSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Trade } from '../core/events.js';
-import { dayPaths } from './layout.js';
+import { dayPaths, openPathOf } from './layout.js';
 import { readCsv } from './read.js';
 import { Store, type StoreOptions } from './store.js';
 
@@ -42,8 +42,9 @@ describe('Store', () => {
     const store = make({ flushIntervalMs: 10 });
     store.symbol('BTC/USDT').trade(trade('BTC/USDT', '1'));
     store.symbol('ETH/USDT').trade(trade('ETH/USDT', '2'));
-    const btc = dayPaths(dataDir, 'sim-binance', 'BTC/USDT', '20240101').trades;
-    const eth = dayPaths(dataDir, 'sim-binance', 'ETH/USDT', '20240101').trades;
+    // while open, a part is written under its `.open` name (layout.ts "Parts")
+    const btc = openPathOf(dayPaths(dataDir, 'sim-binance', 'BTC/USDT', '20240101').trades);
+    const eth = openPathOf(dayPaths(dataDir, 'sim-binance', 'ETH/USDT', '20240101').trades);
     await vi.waitFor(() => expect(existsSync(btc) && existsSync(eth)).toBe(true), { timeout: 5000, interval: 10 });
     await vi.waitFor(async () => expect((await readCsv(eth)).rows).toHaveLength(1), { timeout: 5000, interval: 10 });
     await store.closeAll();
@@ -55,7 +56,7 @@ describe('Store', () => {
     s.trade(trade('BTC/USDT', '1'));
     await store.flushAll();
     const path = dayPaths(dataDir, 'sim-binance', 'BTC/USDT', '20240101').trades;
-    expect((await readCsv(path)).rows).toHaveLength(1);
+    expect((await readCsv(openPathOf(path))).rows).toHaveLength(1);
     s.trade(trade('BTC/USDT', '2'));
     const [a, b] = [store.closeAll(), store.closeAll()];
     expect(a).toBe(b);

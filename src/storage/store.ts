@@ -1,7 +1,15 @@
 // Store: the SymbolStores of one recording, flushed together on a timer. Each tick appends one
 // gzip member per file that has pending rows, so a crash loses at most flushIntervalMs of rows.
+// It also owns what is per data directory rather than per symbol: the Parquet queue for finished
+// parts and retention (checked at start and every RETENTION_INTERVAL_MS).
 import type { MarketfeedError } from '../core/errors.js';
+import type { OpenFile } from './gzip-writer.js';
+import { ParquetQueue } from './parquet-queue.js';
+import { applyRetention, retentionOn, type RetentionPolicy, type RetentionResult } from './retention.js';
+import type { RotationPolicy } from './rotation.js';
 import { SymbolStore, type StoreOutputs, type SymbolStoreStats } from './symbol-store.js';
+
+export const RETENTION_INTERVAL_MS = 60_000;
 
 export interface StoreOptions {
   dataDir: string;
@@ -9,27 +17,42 @@ export interface StoreOptions {
   venueLabel: string;
   depth: number;
   outputs: StoreOutputs;
-  /** Convert each finished UTC day's CSV outputs to Parquet (see SymbolStoreOptions). */
-  parquetOnDayEnd?: boolean;
+  /** Write a Parquet copy of each trades/book/events part finished by rotation or day end. */
+  parquet?: boolean;
+  rotation?: RotationPolicy;
+  retention?: RetentionPolicy;
+  /** What a retention pass deleted (or failed to); called only when it did something. */
+  onRetention?(result: RetentionResult): void;
   /** Milliseconds between flushes; 0 = only explicit flushAll(). */
   flushIntervalMs: number;
   onError(err: MarketfeedError): void;
   maxPendingBytes?: number;
   level?: number;
+  /** Test seam: how files are opened for appending. */
+  openFile?: OpenFile;
 }
 
 export class Store {
   private readonly opts: StoreOptions;
   private readonly stores = new Map<string, SymbolStore>();
+  private readonly parquet: ParquetQueue | undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
+  private retentionTimer: NodeJS.Timeout | undefined = undefined;
+  private retaining: Promise<RetentionResult | undefined> | undefined = undefined;
   private flushing: Promise<void> | undefined = undefined;
   private closing: Promise<void> | undefined = undefined;
 
   constructor(opts: StoreOptions) {
     this.opts = opts;
+    this.parquet = opts.parquet ? new ParquetQueue(opts.onError) : undefined;
     if (opts.flushIntervalMs > 0) {
       this.timer = setInterval(() => void this.tick(), opts.flushIntervalMs);
       this.timer.unref(); // the timer alone must not keep a finished process alive
+    }
+    if (opts.retention !== undefined && retentionOn(opts.retention)) {
+      this.retentionTimer = setInterval(() => void this.retain(), RETENTION_INTERVAL_MS);
+      this.retentionTimer.unref();
+      setImmediate(() => void this.retain());
     }
   }
 
@@ -41,8 +64,7 @@ export class Store {
       const o = this.opts;
       s = new SymbolStore({
         dataDir: o.dataDir, venueLabel, symbol, depth: o.depth, outputs: o.outputs, onError: o.onError,
-        parquetOnDayEnd: o.parquetOnDayEnd,
-        maxPendingBytes: o.maxPendingBytes, level: o.level,
+        parquet: this.parquet, rotation: o.rotation, maxPendingBytes: o.maxPendingBytes, level: o.level, openFile: o.openFile,
       });
       this.stores.set(key, s);
     }
@@ -65,7 +87,26 @@ export class Store {
     }
   }
 
-  /** Stops the timer, flushes and closes every file. Idempotent: safe from a signal handler. */
+  /**
+   * One retention pass now (a pass already running is waited for instead). Resolves with what it
+   * did, or undefined when retention is off or the store is closing.
+   */
+  retain(): Promise<RetentionResult | undefined> {
+    const policy = this.opts.retention;
+    if (policy === undefined || !retentionOn(policy) || this.closing !== undefined) return Promise.resolve(undefined);
+    this.retaining ??= applyRetention(this.opts.dataDir, policy, Date.now())
+      .then((r) => {
+        if (r.deleted.length > 0 || r.failed.length > 0) this.opts.onRetention?.(r);
+        return r;
+      }, (cause: unknown) => {
+        this.opts.onRetention?.({ deleted: [], failed: [{ path: this.opts.dataDir, cause }], totalBytes: 0, keptBytes: 0 });
+        return undefined;
+      })
+      .finally(() => (this.retaining = undefined));
+    return this.retaining;
+  }
+
+  /** Stops the timers, flushes and closes every file, waits for queued Parquet copies. Idempotent. */
   closeAll(): Promise<void> {
     this.closing ??= this.finish();
     return this.closing;
@@ -73,7 +114,9 @@ export class Store {
 
   /** Totals over all symbols. */
   get stats(): SymbolStoreStats {
-    const t: SymbolStoreStats = { rowsTrades: 0, rowsBook: 0, rowsEvents: 0, rawFrames: 0, bytesWritten: 0, writeErrors: 0, droppedRows: 0 };
+    const t: SymbolStoreStats = {
+      rowsTrades: 0, rowsBook: 0, rowsEvents: 0, rawFrames: 0, bytesWritten: 0, writeErrors: 0, droppedRows: 0, pendingBytes: 0, parts: 0,
+    };
     for (const s of this.stores.values()) {
       const x = s.stats;
       t.rowsTrades += x.rowsTrades;
@@ -83,6 +126,8 @@ export class Store {
       t.bytesWritten += x.bytesWritten;
       t.writeErrors += x.writeErrors;
       t.droppedRows += x.droppedRows;
+      t.pendingBytes += x.pendingBytes;
+      t.parts += x.parts;
     }
     return t;
   }
@@ -94,8 +139,12 @@ export class Store {
 
   private async finish(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     this.timer = undefined;
+    this.retentionTimer = undefined;
     while (this.flushing !== undefined) await this.flushing;
+    await this.retaining;
     await Promise.all([...this.stores.values()].map((s) => s.close()));
+    await this.parquet?.drain();
   }
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { BookSnapshot, Trade } from '../core/events.js';
 import type { MarketfeedError } from '../core/errors.js';
 import { parseRawLine } from './csv.js';
-import { dayPaths } from './layout.js';
+import { dataFileName, dayPaths, openPathOf } from './layout.js';
+import { ParquetQueue } from './parquet-queue.js';
 import { readCsv, readGzipLines } from './read.js';
 import { SymbolStore, type StoreOutputs } from './symbol-store.js';
 
@@ -91,13 +92,18 @@ describe('SymbolStore', () => {
   });
 
   it('writes Parquet copies of a day when it ends (not of the day still open at close)', async () => {
-    const { s, errors } = store({ parquetOnDayEnd: true });
+    const queueErrors: MarketfeedError[] = [];
+    const parquet = new ParquetQueue((e) => queueErrors.push(e));
+    const { s, errors } = store({ parquet });
     s.trade(trade(DAY2 - 10, 'a'));
     s.book(book(DAY2 - 5, 7));
     s.ledger('run_start', undefined, 'day1', DAY2 - 10, DAY2 - 10);
     s.trade(trade(DAY2 + 1, 'b')); // rolls over: day 1 is finished
     await s.close();
+    await parquet.drain();
     expect(errors).toEqual([]);
+    expect(queueErrors).toEqual([]);
+    expect(parquet.converted).toBe(3);
     const d1 = readdirSync(day1().dir).filter((f) => f.endsWith('.parquet')).sort();
     expect(d1).toEqual(['book_BTCUSDT_20240101.parquet', 'events_BTCUSDT_20240101.parquet', 'trades_BTCUSDT_20240101.parquet']);
     expect(readdirSync(day2().dir).filter((f) => f.endsWith('.parquet'))).toEqual([]);
@@ -119,7 +125,10 @@ describe('SymbolStore', () => {
     const b = store().s;
     expect(b.ledger('run_start', undefined, 'second run', DAY1 + 3, DAY1 + 3)).toBe(3);
     await b.close();
-    expect((await readCsv(day1().events)).rows.map((r) => r[0])).toEqual(['1', '2', '3']);
+    // a finished part is never appended to: the second run writes part 1
+    expect((await readCsv(day1().events)).rows.map((r) => r[0])).toEqual(['1', '2']);
+    const part1 = join(day1().dir, dataFileName('events', 'BTC/USDT', '20240101', 1));
+    expect((await readCsv(part1)).rows.map((r) => r[0])).toEqual(['3']);
   });
 
   it('continues event ids from snapshot names when the events file is off', async () => {
@@ -156,20 +165,20 @@ describe('SymbolStore', () => {
 
   it('ledgers rows dropped by a failing file as a storage gap', async () => {
     const { s, errors } = store({ maxPendingBytes: 200 });
-    mkdirSync(day1().trades, { recursive: true }); // a directory where the trades file should be
+    mkdirSync(openPathOf(day1().trades), { recursive: true }); // a directory where the trades file should be written
     for (let i = 0; i < 20; i++) s.trade(trade(DAY1 + 100 + i, String(i)));
     await s.flush();
-    expect(errors.some((e) => e.code === 'MF_ERR_WRITE_FAILED' && e.path === day1().trades)).toBe(true);
+    expect(errors.some((e) => e.code === 'MF_ERR_WRITE_FAILED' && e.path === openPathOf(day1().trades))).toBe(true);
     const dropped = s.stats.droppedRows;
     expect(dropped).toBeGreaterThan(0);
-    const events = await readCsv(day1().events);
+    const events = await readCsv(openPathOf(day1().events)); // still being written
     expect(events.rows).toHaveLength(1);
     expect(events.rows[0][3]).toBe('storage_gap');
     expect(events.rows[0][5]).toContain(`file=trades day=20240101 dropped_rows=${dropped}`);
     await s.flush(); // nothing new dropped: no second entry
-    expect((await readCsv(day1().events)).rows).toHaveLength(1);
+    expect((await readCsv(openPathOf(day1().events))).rows).toHaveLength(1);
 
-    rmSync(day1().trades, { recursive: true });
+    rmSync(openPathOf(day1().trades), { recursive: true });
     await s.close();
     const trades = await readCsv(day1().trades);
     expect(trades.rows.map((r) => r[4])).toEqual(Array.from({ length: 20 - dropped }, (_, i) => String(dropped + i)));
@@ -177,7 +186,7 @@ describe('SymbolStore', () => {
 
   it('ledgers drops found by the final flush before the ledger closes', async () => {
     const { s } = store({ maxPendingBytes: 100 });
-    mkdirSync(day1().book, { recursive: true }); // the book file can never be written
+    mkdirSync(openPathOf(day1().book), { recursive: true }); // the book file can never be written
     for (let i = 0; i < 10; i++) s.book(book(DAY1 + 100 + i, i));
     const droppedBeforeClose = s.stats.droppedRows;
     expect(droppedBeforeClose).toBeGreaterThan(0);

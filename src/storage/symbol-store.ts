@@ -7,6 +7,14 @@
 // happens when a row's localTs reaches the next UTC midnight; the old day's writers are then
 // flushed and closed in the background. A row that arrives late (localTs before the current
 // day, e.g. from another connection) stays in the current day: days never roll backwards.
+//
+// Within a day each output is a sequence of parts (layout.ts "Parts", part-writer.ts): a new part
+// per rotation (rotation.ts) and per recorder run, so a finished part is never appended to again.
+// Opening a day finishes the `.open` parts a crashed run left there (day-scan.ts) and continues
+// the part numbers after them. Each trades/book/events part finished by rotation or by the end of
+// its day is handed to the Parquet queue; parts finished by a shutdown get their Parquet copy
+// when a later run opens the same day.
+import { readdirSync } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BookSnapshot, Trade } from '../core/events.js';
@@ -14,9 +22,13 @@ import type { RawFrame } from '../core/frames.js';
 import { MarketfeedError } from '../core/errors.js';
 import { nextUtcDayUs, nowUs, utcDay } from '../core/time.js';
 import { bookHeader, bookRow, eventRow, EVENTS_HEADER, rawLine, tradeRow, TRADES_HEADER } from './csv.js';
-import { GzipLineWriter } from './gzip-writer.js';
-import { dayPaths, snapshotRelPath, symbolDirName, venueLabelFs, type DataFileKind, type DayPaths } from './layout.js';
+import type { OpenFile } from './gzip-writer.js';
+import { dayPaths, partsOf, snapshotRelPath, symbolDirName, venueLabelFs, type DataFileKind, type DayPaths } from './layout.js';
 import { nextEventIdSync, type LedgerKind } from './ledger.js';
+import { DATA_KINDS, finishLeftover, scanDaySync, type DayScan } from './day-scan.js';
+import { PartWriter } from './part-writer.js';
+import type { ParquetQueue } from './parquet-queue.js';
+import { NO_ROTATION, type RotationPolicy } from './rotation.js';
 
 export interface StoreOutputs {
   raw: boolean;
@@ -36,13 +48,17 @@ export interface SymbolStoreOptions {
   outputs: StoreOutputs;
   onError(err: MarketfeedError): void;
   /**
-   * When a UTC day ends (the store rolls over to the next day), convert that day's CSV outputs to
-   * Parquet beside them (storage/parquet; DuckDB is loaded only then). Not on shutdown: the day
-   * may go on in a later run, and `marketfeed query` prefers a CSV newer than its Parquet.
+   * Where finished trades/book/events parts go to get their Parquet copy (on rotation and at the
+   * end of a day; not on shutdown, which should stay quick). Undefined: no Parquet.
    */
-  parquetOnDayEnd?: boolean;
+  parquet?: ParquetQueue;
+  /** When parts are finished (default: never; one part per output per day and run). */
+  rotation?: RotationPolicy;
+  /** Pending-text budget of each output file (GzipLineWriter's maxPendingBytes). */
   maxPendingBytes?: number;
   level?: number;
+  /** Test seam: how files are opened for appending. */
+  openFile?: OpenFile;
 }
 
 export interface SymbolStoreStats {
@@ -55,23 +71,27 @@ export interface SymbolStoreStats {
   writeErrors: number;
   /** Rows dropped by bounded queues, or offered after close(); each drop is ledgered as storage_gap. */
   droppedRows: number;
+  /** Text waiting in memory to be written (grows while writes fail, bounded per file). */
+  pendingBytes: number;
+  /** Parts started (files), over all outputs and days. */
+  parts: number;
 }
 
 interface DayFiles {
   day: string;
   endUs: number;
   paths: DayPaths;
-  raw: GzipLineWriter | undefined;
-  trades: GzipLineWriter | undefined;
-  book: GzipLineWriter | undefined;
-  events: GzipLineWriter | undefined;
+  raw: PartWriter | undefined;
+  trades: PartWriter | undefined;
+  book: PartWriter | undefined;
+  events: PartWriter | undefined;
   /** 0 until first needed (reading the day's existing ids costs a file read). */
   nextEventId: number;
   /** droppedRows already ledgered, per writer. */
   reportedDrops: Record<DataFileKind, number>;
 }
 
-const WRITER_KINDS: readonly DataFileKind[] = ['raw', 'trades', 'book', 'events'];
+const WRITER_KINDS = DATA_KINDS;
 
 export class SymbolStore {
   readonly venueLabel: string;
@@ -91,6 +111,7 @@ export class SymbolStore {
   private doneBytes = 0;
   private doneErrors = 0;
   private doneDrops = 0;
+  private doneParts = 0;
   private snapshotErrors = 0;
   private afterClose = 0;
 
@@ -109,21 +130,21 @@ export class SymbolStore {
   raw(f: RawFrame): void {
     const d = this.dayOf(f.localTs);
     if (d?.raw === undefined) return;
-    d.raw.write(rawLine(f));
+    d.raw.write(rawLine(f), f.localTs);
     this.rawFrames++;
   }
 
   trade(t: Trade): void {
     const d = this.dayOf(t.localTs);
     if (d?.trades === undefined) return;
-    d.trades.write(tradeRow(t));
+    d.trades.write(tradeRow(t), t.localTs);
     this.rowsTrades++;
   }
 
   book(s: BookSnapshot): void {
     const d = this.dayOf(s.localTs);
     if (d?.book === undefined) return;
-    d.book.write(bookRow(s, this.opts.depth));
+    d.book.write(bookRow(s, this.opts.depth), s.localTs);
     this.rowsBook++;
   }
 
@@ -137,7 +158,7 @@ export class SymbolStore {
     const eventId = this.takeEventId(d);
     if (d.events !== undefined) {
       const text = typeof detail === 'string' ? detail : detail(eventId);
-      d.events.write(eventRow({ eventId, ts, localTs, kind, state, detail: text }));
+      d.events.write(eventRow({ eventId, ts, localTs, kind, state, detail: text }), localTs);
       this.rowsEvents++;
     }
     return eventId;
@@ -177,19 +198,24 @@ export class SymbolStore {
     let bytes = this.doneBytes;
     let errors = this.doneErrors + this.snapshotErrors;
     let drops = this.doneDrops + this.afterClose;
+    let parts = this.doneParts;
+    let pending = 0;
     const d = this.current;
     if (d !== undefined) {
       for (const k of WRITER_KINDS) {
         const w = d[k];
         if (w === undefined) continue;
-        bytes += w.stats.bytesOut;
-        errors += w.stats.errors;
-        drops += w.stats.droppedRows;
+        const st = w.stats;
+        bytes += st.bytesOut;
+        errors += st.errors;
+        drops += st.droppedRows;
+        parts += st.parts;
+        pending += st.pendingBytes;
       }
     }
     return {
       rowsTrades: this.rowsTrades, rowsBook: this.rowsBook, rowsEvents: this.rowsEvents, rawFrames: this.rawFrames,
-      bytesWritten: bytes, writeErrors: errors, droppedRows: drops,
+      bytesWritten: bytes, writeErrors: errors, droppedRows: drops, pendingBytes: pending, parts,
     };
   }
 
@@ -206,42 +232,73 @@ export class SymbolStore {
 
   private openDay(localTs: number): DayFiles {
     const old = this.current;
-    if (old !== undefined) this.track(this.closeDay(old, true));
+    if (old !== undefined) this.track(this.closeDay(old, 'day_end'));
     const day = utcDay(localTs);
     const paths = dayPaths(this.opts.dataDir, this.venueLabel, this.symbol, day);
     const out = this.opts.outputs;
+    let scan: DayScan;
+    try {
+      scan = scanDaySync(paths.dir, symbolDirName(this.symbol), day);
+    } catch (cause) {
+      // unreadable directory: the writers' own errors will say more; number parts from 0
+      scan = { nextPart: { raw: 0, trades: 0, book: 0, events: 0 }, leftovers: [], withoutParquet: [] };
+      this.opts.onError(new MarketfeedError('MF_ERR_WRITE_FAILED', `${paths.dir}: cannot list the day directory`, { path: paths.dir, symbol: this.symbol, cause }));
+    }
+    const writer = (kind: DataFileKind, header: string | undefined): PartWriter => new PartWriter({
+      dir: paths.dir, kind, symbol: this.symbol, day, header, policy: this.opts.rotation ?? NO_ROTATION,
+      firstPart: scan.nextPart[kind], onError: this.opts.onError,
+      onRepair: (info) => this.reportRepair(info.path, info.droppedBytes),
+      onFinished: (part) => {
+        if (part.why !== 'shutdown') this.partFinished(part.path, part.kind);
+      },
+      maxPendingBytes: this.opts.maxPendingBytes, level: this.opts.level, openFile: this.opts.openFile,
+    });
     const d: DayFiles = {
       day,
       endUs: nextUtcDayUs(localTs),
       paths,
-      raw: out.raw ? this.writer(paths.raw, undefined) : undefined,
-      trades: out.trades ? this.writer(paths.trades, TRADES_HEADER) : undefined,
-      book: out.book ? this.writer(paths.book, this.bookHeaderText) : undefined,
-      events: out.events ? this.writer(paths.events, EVENTS_HEADER) : undefined,
+      raw: out.raw ? writer('raw', undefined) : undefined,
+      trades: out.trades ? writer('trades', TRADES_HEADER) : undefined,
+      book: out.book ? writer('book', this.bookHeaderText) : undefined,
+      events: out.events ? writer('events', EVENTS_HEADER) : undefined,
       nextEventId: 0,
       reportedDrops: { raw: 0, trades: 0, book: 0, events: 0 },
     };
     this.current = d;
+    for (const l of scan.leftovers) this.track(this.finishLeftover(l.path, l.finalPath, l.kind));
+    for (const f of scan.withoutParquet) this.partFinished(f.path, f.kind);
     return d;
   }
 
-  private writer(path: string, header: string | undefined): GzipLineWriter {
-    return new GzipLineWriter({
-      path,
-      header,
-      onError: this.opts.onError,
-      maxPendingBytes: this.opts.maxPendingBytes,
-      level: this.opts.level,
-      onRepair: (info) => this.opts.onError(new MarketfeedError('MF_ERR_WRITE_FAILED',
-        `${info.path}: cut ${info.droppedBytes} bytes of a half-written gzip member left by an unclean stop`,
-        { path: info.path, venue: this.venueLabel, symbol: this.symbol })),
-    });
+  private reportRepair(path: string, droppedBytes: number): void {
+    this.opts.onError(new MarketfeedError('MF_ERR_WRITE_FAILED',
+      `${path}: cut ${droppedBytes} bytes of a half-written gzip member left by an unclean stop`,
+      { path, venue: this.venueLabel, symbol: this.symbol }));
+  }
+
+  /** A part left `.open` by a run that did not stop cleanly: cut to whole members, renamed into place. */
+  private async finishLeftover(path: string, finalPath: string, kind: DataFileKind): Promise<void> {
+    try {
+      const r = await finishLeftover(path, finalPath);
+      if (r.droppedBytes > 0) this.reportRepair(path, r.droppedBytes);
+      if (r.finalPath !== undefined) this.partFinished(r.finalPath, kind);
+    } catch (cause) {
+      this.opts.onError(new MarketfeedError('MF_ERR_WRITE_FAILED', `${path}: finishing a part left by an unclean stop failed`, {
+        path, venue: this.venueLabel, symbol: this.symbol, cause,
+      }));
+    }
+  }
+
+  /** A part reached its final name by rotation, day end or repair: queue its Parquet copy. */
+  private partFinished(path: string, kind: DataFileKind): void {
+    if (kind === 'raw' || this.opts.parquet === undefined) return;
+    this.opts.parquet.add(path, kind);
   }
 
   private takeEventId(d: DayFiles): number {
     if (d.nextEventId === 0) {
       try {
-        d.nextEventId = nextEventIdSync(d.paths.events, d.paths.snapshots);
+        d.nextEventId = nextEventIdSync(this.eventsParts(d), d.paths.snapshots);
       } catch (cause) {
         // Unreadable day: µs time is above any id a day could have reached and still increasing.
         d.nextEventId = nowUs();
@@ -251,6 +308,18 @@ export class SymbolStore {
       }
     }
     return d.nextEventId++;
+  }
+
+  /** Every events part of the day (finished or open) as it stands now. */
+  private eventsParts(d: DayFiles): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(d.paths.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+    return partsOf(names, 'events', symbolDirName(this.symbol), d.day).map((p) => join(d.paths.dir, p.name));
   }
 
   /** Ledgers rows dropped since the last look as storage_gap entries; true when it wrote any. */
@@ -270,28 +339,18 @@ export class SymbolStore {
     return wrote;
   }
 
-  /** `dayEnded`: the store rolled over past this day (not a shutdown). */
-  private async closeDay(d: DayFiles, dayEnded: boolean): Promise<void> {
-    await Promise.all(WRITER_KINDS.map((k) => d[k]?.close()));
+  /** Closes a day's writers (their last parts are finished; see partFinished for Parquet). */
+  private async closeDay(d: DayFiles, why: 'day_end' | 'shutdown'): Promise<void> {
+    await Promise.all(WRITER_KINDS.map((k) => d[k]?.close(why)));
     if (!this.closed) this.ledgerDrops(d); // recorded in the day now open
-    if (dayEnded && this.opts.parquetOnDayEnd) await this.toParquet(d);
     for (const k of WRITER_KINDS) {
       const w = d[k];
       if (w === undefined) continue;
-      this.doneBytes += w.stats.bytesOut;
-      this.doneErrors += w.stats.errors;
-      this.doneDrops += w.stats.droppedRows;
-    }
-  }
-
-  private async toParquet(d: DayFiles): Promise<void> {
-    try {
-      const { convertDay } = await import('./parquet/index.js');
-      await convertDay(d.paths.dir);
-    } catch (cause) {
-      this.opts.onError(new MarketfeedError('MF_ERR_WRITE_FAILED', `${d.paths.dir}: Parquet copies of day ${d.day} not written: ${(cause as Error).message}`, {
-        path: d.paths.dir, symbol: this.symbol, cause,
-      }));
+      const st = w.stats;
+      this.doneBytes += st.bytesOut;
+      this.doneErrors += st.errors;
+      this.doneDrops += st.droppedRows;
+      this.doneParts += st.parts;
     }
   }
 
@@ -304,7 +363,7 @@ export class SymbolStore {
       await Promise.all(WRITER_KINDS.map((k) => d[k]?.flush()));
       this.ledgerDrops(d); // still the open day, so the entry lands in this day's ledger
       this.current = undefined;
-      await this.closeDay(d, false);
+      await this.closeDay(d, 'shutdown');
     }
   }
 

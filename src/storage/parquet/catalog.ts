@@ -4,11 +4,15 @@
 // .parquet is listed once, as its .parquet (the copy written from the finished CSV) — unless the
 // CSV was modified after the copy was made (converted while still recording, or appended to by a
 // restart the same day): then the copy is stale and the CSV, the superset, is listed instead.
+// Each part of a rotated output (layout.ts "Parts") is its own stem with its own Parquet copy; a
+// part still being written (`<stem>.csv.gz.open`) is listed as that stem's CSV (readers cut it
+// back to its complete gzip members) and never loses to a Parquet file.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MarketfeedError } from '../../core/errors.js';
 import type { OutputKind } from './columns.js';
 import { resolveUnifiedSymbol } from './unified-symbol.js';
+import { parseDataFileName } from '../layout.js';
 
 export type DataFormat = 'csv' | 'parquet';
 
@@ -27,9 +31,9 @@ export interface DataFile {
 }
 
 const DAY_RE = /^\d{8}$/;
-// `<kind>_<SYMBOL_FS>_<YYYYMMDD><suffix>.<ext>`: the suffix leaves room for rotated parts.
-const FILE_RE = /^(trades|book|events)_(.+)\.(csv\.gz|parquet)$/;
-// Names a writer is still producing (atomic rename pending) are never read.
+// `<kind>_<SYMBOL_FS>_<YYYYMMDD>[.NNNN].parquet`; CSV names are parsed by layout.ts.
+const PARQUET_RE = /^(trades|book|events)_(.+)\.parquet$/;
+// Temp files of an atomic write (a Parquet copy being made) are never read.
 const TEMP_RE = /(^\.)|(\.tmp\b)|(\.partial\b)/i;
 
 async function dirsIn(path: string): Promise<string[]> {
@@ -66,25 +70,41 @@ type FoundFile = Pick<DataFile, 'path' | 'kind' | 'format' | 'bytes'>;
 /** The data files of one day directory, one per stem (see the rule at the top). */
 export async function dayFiles(dir: string, symbolFs: string, date: string): Promise<FoundFile[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const byStem = new Map<string, { csv?: FoundFile & { mtimeMs: number }; parquet?: FoundFile & { mtimeMs: number } }>();
+  type Held = FoundFile & { mtimeMs: number; open: boolean; part: number };
+  const byStem = new Map<string, { csv?: Held; parquet?: Held }>();
   for (const e of entries) {
     if (!e.isFile() || TEMP_RE.test(e.name)) continue;
-    const m = FILE_RE.exec(e.name);
-    if (!m || !m[2].startsWith(`${symbolFs}_${date}`)) continue;
+    let stem: string, kind: OutputKind, format: DataFormat, open = false, part = 0;
+    const csvName = parseDataFileName(e.name);
+    if (csvName !== undefined) {
+      if (csvName.kind === 'raw' || csvName.symbolFs !== symbolFs || csvName.day !== date) continue;
+      stem = csvName.finalName.slice(0, -'.csv.gz'.length);
+      kind = csvName.kind;
+      format = 'csv';
+      open = csvName.open;
+      part = csvName.part;
+    } else {
+      const m = PARQUET_RE.exec(e.name);
+      if (!m || !m[2].startsWith(`${symbolFs}_${date}`)) continue;
+      stem = `${m[1]}_${m[2]}`;
+      kind = m[1] as OutputKind;
+      format = 'parquet';
+      part = Number(/\.(\d{4,})$/.exec(m[2])?.[1] ?? 0);
+    }
     const path = join(dir, e.name);
     const st = await stat(path).catch(() => undefined);
-    if (st === undefined) continue; // removed meanwhile (retention)
-    const stem = `${m[1]}_${m[2]}`;
-    const format: DataFormat = m[3] === 'parquet' ? 'parquet' : 'csv';
+    if (st === undefined) continue; // removed meanwhile (retention), or renamed from .open: listed below under its new name
     const held = byStem.get(stem) ?? {};
-    held[format] = { path, kind: m[1] as OutputKind, format, bytes: st.size, mtimeMs: st.mtimeMs };
+    const prev = held[format];
+    if (prev !== undefined && !prev.open) continue; // `X.csv.gz` and a stale `X.csv.gz.open`: the finished one
+    held[format] = { path, kind, format, bytes: st.size, mtimeMs: st.mtimeMs, open, part };
     byStem.set(stem, held);
   }
-  const out: FoundFile[] = [];
-  for (const stem of [...byStem.keys()].sort()) {
-    const { csv, parquet } = byStem.get(stem)!;
-    const pick = parquet !== undefined && (csv === undefined || csv.mtimeMs <= parquet.mtimeMs) ? parquet : csv!;
-    out.push({ path: pick.path, kind: pick.kind, format: pick.format, bytes: pick.bytes });
+  const picked: Held[] = [];
+  for (const { csv, parquet } of byStem.values()) {
+    picked.push(parquet !== undefined && (csv === undefined || (!csv.open && csv.mtimeMs <= parquet.mtimeMs)) ? parquet : csv!);
   }
-  return out;
+  // kind, then part number (not string order: part 0 has no number in its name)
+  picked.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.part - b.part));
+  return picked.map((p) => ({ path: p.path, kind: p.kind, format: p.format, bytes: p.bytes }));
 }

@@ -17,6 +17,7 @@ import {
 } from './columns.js';
 import { duckDbMessage, openDuckDb, sqlError, type DuckDb } from './duckdb.js';
 import { copyCompleteMembers, isBeingWritten, readCsvHeader } from './source.js';
+import { OPEN_SUFFIX } from '../layout.js';
 
 export interface DataQueryOptions {
   dataDir: string;
@@ -158,7 +159,11 @@ async function readableFiles(listed: DataFile[], workDir: string): Promise<Reada
     let readPath = f.path;
     if (f.format === 'csv' && (await isBeingWritten(f.path))) {
       readPath = join(workDir, `${++n}_${f.kind}.csv.gz`);
-      const walk = await copyCompleteMembers(f.path, readPath).catch(() => undefined);
+      const walk = await copyCompleteMembers(f.path, readPath).catch(async (e: NodeJS.ErrnoException) => {
+        // finished (renamed into place) between listing and reading: read it under its final name
+        if (e.code !== 'ENOENT' || !f.path.endsWith(OPEN_SUFFIX)) return undefined;
+        return copyCompleteMembers(f.path.slice(0, -OPEN_SUFFIX.length), readPath).catch(() => undefined);
+      });
       if (walk === undefined || walk.validBytes === 0) continue;
     }
     const header = f.format === 'csv' ? await readCsvHeader(readPath) : [];

@@ -1,6 +1,7 @@
 // Reading a .csv.gz that a recorder may still be appending to. Our GzipLineWriter appends one
-// complete gzip member per flush and keeps a `.<name>.writing` marker beside an open (or crashed)
-// file, so only such a file can end in a partial member. DuckDB's gzip reader does not stop at a
+// complete gzip member per flush to a part named `<name>.open` until it is finished (older data
+// dirs: the final name plus a `.<name>.writing` marker), so only such a file can end in a partial
+// member. DuckDB's gzip reader does not stop at a
 // partial member: it returns the half-written rows inside it (a cut "6.75" reads as "6"). So
 // anything DuckDB reads is first cut back to the last complete, CRC-checked member.
 import { copyFile, open, stat, truncate } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { createReadStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { scanGzipFile, type MemberWalk } from '../gzip-members.js';
+import { OPEN_SUFFIX } from '../layout.js';
 import { parseCsv } from '../csv.js';
 
 /** The marker GzipLineWriter keeps beside a file while it is open for appending. */
@@ -15,7 +17,9 @@ export function writingMarkerPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.writing`);
 }
 
+/** A part still being written (`*.open`, layout.ts), or a pre-parts file with a `.writing` marker. */
 export async function isBeingWritten(path: string): Promise<boolean> {
+  if (path.endsWith(OPEN_SUFFIX)) return true;
   return stat(writingMarkerPath(path)).then(() => true, () => false);
 }
 
