@@ -12,3 +12,15 @@ export { CaptureSink } from './storage/capture.js';
 export { startSim, type SimHandle, type SimOptions } from './sim/index.js';
 export { replay, type ReplayOptions } from './replay/index.js';
 export { writeParquet, convertDay, DataQuery } from './storage/parquet/index.js';
+export { validateCapture, type CaptureReport } from './replay/validate-capture.js';
+export {
+  VenueClient, fetchCandles, fetchTrades, syncCandles, syncTrades, fillGaps, combineCandles, CandleAggregator, aggregateTrades,
+  timeframeMs, type Bar,
+} from './history/index.js';
+export { LiveCandles, candlesFromTradesFiles, type LiveCandlesOptions } from './history/live-candles.js';
+export { BarRing, BarStore, DEFAULT_CAPACITY, type NumericBar, type BarColumns } from './history/ring-buffer.js';
+export { IndicatorSet, IndicatorBook, DEFAULT_PERIODS, type IndicatorValues } from './history/indicators.js';
+export { scoreSource, rankSources, bestSource, consensus, type QualityScore } from './history/quality.js';
+export { HealthMonitor, type HealthReport } from './pipeline/health.js';
+export { MarketDataMapper, type MarketData, type TextSource } from './pipeline/market-data.js';
+export { MultiFeed, type MultiSource } from './pipeline/multi.js';

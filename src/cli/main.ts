@@ -8,6 +8,7 @@ import { genTicksCommand } from './gen-ticks.js';
 import { replayCommand } from './replay.js';
 import { validateCommand } from './validate.js';
 import { register as registerHistory } from './history.js';
+import { statusCommand } from './status.js';
 import { EXIT_USAGE } from './exit.js';
 
 const program = new Command('marketfeed')
@@ -23,6 +24,7 @@ program.addCommand(genTicksCommand);
 program.addCommand(replayCommand);
 program.addCommand(validateCommand);
 registerHistory(program);
+program.addCommand(statusCommand);
 
 for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 
