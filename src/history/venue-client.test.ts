@@ -158,8 +158,12 @@ describe('VenueClient over the simulator', () => {
   it('trades: paginated aggTrades, oldest first, unique, with exact text', async () => {
     const client = await open();
     const market = client.market('BTC/USDT');
-    await new Promise((r) => setTimeout(r, 400));
-    const recent = await fetch(`${sim.restUrl}/api/v3/aggTrades?symbol=BTCUSDT&limit=1000`).then((r) => r.json() as Promise<Array<{ a: number; T: number; p: string }>>);
+    // wait (on a busy machine too) until the simulator has traded enough for several pages
+    let recent: Array<{ a: number; T: number; p: string }> = [];
+    for (const deadline = Date.now() + 15_000; recent.length <= 150 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 200));
+      recent = await fetch(`${sim.restUrl}/api/v3/aggTrades?symbol=BTCUSDT&limit=1000`).then((r) => r.json() as Promise<Array<{ a: number; T: number; p: string }>>);
+    }
     expect(recent.length).toBeGreaterThan(150);
     const fromMs = recent[0].T;
     const toMs = recent[recent.length - 1].T; // exclusive
