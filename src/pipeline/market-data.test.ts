@@ -119,3 +119,40 @@ describe('baseline: Binance USDⓈ-M futures session against the simulator', () 
     expect(Object.keys(d.missing)).toEqual(['oi']);
   });
 });
+
+describe('baseline: OKX perpetual swap against the simulator', () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ venue: 'okx', symbols: ['BTC/USDT:USDT'], seed: 5, diffIntervalMs: 20 });
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('delivers every field with a value: funding from funding-rate, oi from open-interest', async () => {
+    const config = loadConfig({
+      env: {}, cwd: '/nonexistent',
+      flags: { venue: 'okx', symbols: 'BTC/USDT:USDT', 'ws.url': sim.wsUrl, 'rest.url': sim.restUrl, depth: '5' },
+    });
+    const mapper = new MarketDataMapper();
+    const feed = new Feed({ config, log: silentLogger, handlers: { event: (ev) => mapper.onEvent(ev) } });
+    await feed.start();
+    let last: MarketData | undefined;
+    const deadline = Date.now() + 20_000;
+    for await (const d of mapper) {
+      last = d;
+      if ((d.price !== null && d.spread !== null && d.vol !== null && d.funding !== null && d.oi !== null) || Date.now() > deadline) break;
+    }
+    await feed.stop();
+    mapper.close();
+    const d = last!;
+    expect(d.symbol).toBe('BTC/USDT:USDT');
+    expect(d.price).toBeGreaterThan(0);
+    expect(d.spread).toBeGreaterThan(0);
+    expect(d.vol).toBeGreaterThan(0);
+    expect(typeof d.funding).toBe('number');
+    expect(d.oi).toBeGreaterThan(0);
+    expect(d.texts).toEqual([]);
+    expect(d.missing).toEqual({});
+  });
+});
