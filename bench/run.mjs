@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 for (const [file, args] of [
   ['decode-book.bench.mjs', []],
+  ['checksum-venues.bench.mjs', ['1']],
   ['record.bench.mjs', ['20', '0.2']],
   ['replay.bench.mjs', ['20']],
   ['storage.bench.mjs', ['20']],
