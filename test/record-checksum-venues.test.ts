@@ -111,6 +111,20 @@ describe.each(CASES)('record $venue from the simulator with faults', (c) => {
     expect(rejects).toBeGreaterThan(0);
   });
 
+  it('validate rebuilds each recorded day, finds the injected faults and exits 1', async () => {
+    let found = 0;
+    for (const [, fs] of c.symbols) {
+      const [day] = dayDirs(dataDir, c.venue, fs);
+      const v = await runCli(['validate', '--day-dir', day, '--format', 'json'], {}, 60_000);
+      const r = JSON.parse(v.stdout) as { clean: boolean; gaps: number; checksumMismatches: number; updatesVerified: number; book: { unverified: number; missing: number } };
+      expect(r.updatesVerified).toBeGreaterThan(30);
+      expect(r.book.unverified + r.book.missing, `${fs}: every recorded book row is reproduced`).toBe(0);
+      found += r.gaps + r.checksumMismatches;
+      expect(v.code, v.stderr).toBe(r.clean ? 0 : 1);
+    }
+    expect(found).toBeGreaterThan(0);
+  });
+
   it.each(c.symbols.map((s) => s[1]))('%s: replaying the raw capture reproduces the book and trades files', (fs) => {
     const book = text(dataDir, c.venue, fs, 'book');
     expect(book.split('\n').length).toBeGreaterThan(30);

@@ -81,8 +81,8 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
     run.log.info({ reason: why }, 'stopping: flushing files');
     await feed.stop();
     const f = feed.stats();
-    const sum = (k: 'gaps' | 'resyncs' | 'quoteChecks' | 'quoteMismatches'): number => f.symbols.reduce((n, x) => n + x[k], 0);
-    sink.runStop(`reason=${why} frames=${f.framesIn} rejects=${f.rejects} gaps=${sum('gaps')} resyncs=${sum('resyncs')} quote_checks=${sum('quoteChecks')} quote_mismatches=${sum('quoteMismatches')}`);
+    const sum = (k: 'gaps' | 'resyncs' | 'quoteChecks' | 'quoteMismatches' | 'checksumChecks' | 'checksumMismatches'): number => f.symbols.reduce((n, x) => n + x[k], 0);
+    sink.runStop(`reason=${why} frames=${f.framesIn} rejects=${f.rejects} gaps=${sum('gaps')} resyncs=${sum('resyncs')} quote_checks=${sum('quoteChecks')} quote_mismatches=${sum('quoteMismatches')} checksum_checks=${sum('checksumChecks')} checksum_mismatches=${sum('checksumMismatches')}`);
     return EXIT_OK;
   } finally {
     status.stop();
@@ -96,6 +96,7 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
         ...sink.stats(), framesIn: f.framesIn, bytesIn: f.bytesIn, reconnects: f.reconnects, rejects: f.rejects,
         gaps: f.symbols.reduce((n, s) => n + s.gaps, 0), resyncs: f.symbols.reduce((n, s) => n + s.resyncs, 0),
         quoteChecks: f.symbols.reduce((n, s) => n + s.quoteChecks, 0), quoteMismatches: f.symbols.reduce((n, s) => n + s.quoteMismatches, 0),
+        checksumChecks: f.symbols.reduce((n, s) => n + s.checksumChecks, 0), checksumMismatches: f.symbols.reduce((n, s) => n + s.checksumMismatches, 0),
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
         cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       };

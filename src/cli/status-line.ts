@@ -47,13 +47,17 @@ export class StatusLine {
     const resyncs = s.symbols.reduce((n, x) => n + x.resyncs, 0);
     const checks = s.symbols.reduce((n, x) => n + x.quoteChecks, 0);
     const bad = s.symbols.reduce((n, x) => n + x.quoteMismatches, 0);
+    const sums = s.symbols.reduce((n, x) => n + x.checksumChecks, 0);
+    const badSums = s.symbols.reduce((n, x) => n + x.checksumMismatches, 0);
+    // the independent check each venue has: a best bid/ask stream (Binance) or its checksums
+    const proof = sums > 0 ? `checksums ${sums - badSums}/${sums} ok` : `quote checks ${checks - bad}/${checks} ok`;
     const w = this.sink.stats();
     // storage trouble shows only while there is some: errors, the backlog held in memory, rows lost
     let errs = w.writeErrors > 0 ? ` | write errors ${w.writeErrors}` : '';
     if ((w.pendingBytes ?? 0) > 1024 * 1024) errs += ` | buffered ${human(w.pendingBytes!)}`;
     const dropped = w.droppedRows + (w.liveDropped ?? 0);
     if (dropped > 0) errs += ` | dropped rows ${dropped}`;
-    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced | quote checks ${checks - bad}/${checks} ok | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
+    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced | ${proof} | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
   }
 
   private draw(): void {

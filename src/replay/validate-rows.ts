@@ -144,12 +144,13 @@ export function checkBook(file: string, header: string[], rows: string[][], runS
     if (r.length !== width) { c.reject(n, `${r.length} fields, expected ${width}`); continue; }
     if (!INT_RE.test(r[0])) { c.reject(n, `timestamp ${JSON.stringify(r[0])} is not integer µs`); continue; }
     if (!INT_RE.test(r[1])) { c.reject(n, `local_timestamp ${JSON.stringify(r[1])} is not integer µs`); continue; }
-    if (!INT_RE.test(r[2])) { c.reject(n, `update_id ${JSON.stringify(r[2])} is not an integer`); continue; }
+    // empty: a venue whose books carry no ids (checksums prove them instead)
+    if (r[2] !== '' && !INT_RE.test(r[2])) { c.reject(n, `update_id ${JSON.stringify(r[2])} is not an integer`); continue; }
     const problem = sideProblem(r, 3, depth, 1, 'bid') ?? sideProblem(r, 3 + 2 * depth, depth, -1, 'ask');
     if (problem !== undefined) { c.reject(n, problem); continue; }
     const bid = r[3], ask = r[3 + 2 * depth];
     if (bid !== '' && ask !== '' && compareDecimal(bid, ask) >= 0) { c.reject(n, `crossed book: best bid ${bid} >= best ask ${ask}`); continue; }
-    const localTs = Number(r[1]), id = Number(r[2]);
+    const localTs = Number(r[1]), id = r[2] === '' ? lastId : Number(r[2]);
     const r2 = runIndex(runStarts, localTs, Math.max(run, 0));
     if (r2 !== run) { run = r2; lastLocal = -1; lastId = -1; }
     if (localTs < lastLocal) { c.reject(n, `local_timestamp ${r[1]} goes back (previous ${lastLocal})`); continue; }

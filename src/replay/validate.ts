@@ -40,6 +40,8 @@ export interface ValidateReport {
   gaps: number;
   /** Top-of-book disagreements with the venue's best bid/ask that forced a resync. */
   quoteMismatches: number;
+  /** Books whose checksum disagreed with the venue's (checksum venues), each a resync. */
+  checksumMismatches: number;
   /** Times the replayed book went RESYNCING (gaps, disconnects, quote checks). */
   resyncs: number;
   /** Frames the decoder rejected (malformed: counted, never in an output). */
@@ -233,7 +235,7 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
     }
   }
   const report: ValidateReport = {
-    dayDir: dir, venue: label, symbol, day, frames: 0, badLines: 0, updatesVerified: 0, gaps: 0, quoteMismatches: 0,
+    dayDir: dir, venue: label, symbol, day, frames: 0, badLines: 0, updatesVerified: 0, gaps: 0, quoteMismatches: 0, checksumMismatches: 0,
     resyncs: 0, rejectedFrames: 0, snapshots: { files: [...snapFiles.values()].reduce((a, b) => a + b, 0), replayed: 0, unmatched: 0 },
     book: undefined, trades: undefined, files, clean: false,
   };
@@ -269,8 +271,9 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
         break;
       case 'gap':
         if (ev.action === 'none') break; // advisory: the book was kept
-        if (ev.reason.startsWith('sequence')) report.gaps++;
-        else report.quoteMismatches++;
+        if (ev.reason.startsWith('top of book')) report.quoteMismatches++;
+        else if (ev.reason.startsWith('book checksum')) report.checksumMismatches++;
+        else report.gaps++;
         break;
       case 'status':
         if (ev.scope === 'book' && ev.state === 'RESYNCING') report.resyncs++;
@@ -287,7 +290,7 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
   report.book = bookM?.finish();
   report.trades = tradesM?.finish();
   const mismatches = (c: RowComparison | undefined): number => (c ? c.unverified + c.missing : 0);
-  report.clean = report.gaps === 0 && report.quoteMismatches === 0 && mismatches(report.book) === 0 &&
+  report.clean = report.gaps === 0 && report.quoteMismatches === 0 && report.checksumMismatches === 0 && mismatches(report.book) === 0 &&
     mismatches(report.trades) === 0 && report.snapshots.unmatched === 0 && files.every((f) => f.rowsRejected === 0);
   return report;
 }
@@ -300,6 +303,7 @@ export function formatReport(r: ValidateReport): string {
   out.push(`  updates verified   ${r.updatesVerified}`);
   out.push(`  gaps               ${r.gaps}`);
   out.push(`  quote mismatches   ${r.quoteMismatches}`);
+  out.push(`  checksum mismatches ${r.checksumMismatches}`);
   out.push(`  resyncs            ${r.resyncs}`);
   out.push(`  rejected frames    ${r.rejectedFrames}`);
   out.push(`  snapshots          ${r.snapshots.files} files, ${r.snapshots.replayed} replayed, ${r.snapshots.unmatched} unmatched`);

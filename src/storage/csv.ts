@@ -36,9 +36,12 @@ export function bookHeader(depth: number): string {
   return header;
 }
 
-/** One top-`depth` row; levels the book does not have are empty cells, so every row has the same columns. */
+/**
+ * One top-`depth` row; levels the book does not have are empty cells, so every row has the same
+ * columns. update_id is empty for venues whose books carry no ids (Kraken, Bitfinex: -1).
+ */
 export function bookRow(s: BookSnapshot, depth: number): string {
-  let row = s.ts + ',' + s.localTs + ',' + s.updateId;
+  let row = s.ts + ',' + s.localTs + ',' + (s.updateId >= 0 ? s.updateId : '');
   row = appendSide(row, s.bids, depth);
   row = appendSide(row, s.asks, depth);
   return row + '\n';
