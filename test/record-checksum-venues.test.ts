@@ -101,6 +101,8 @@ describe.each(CASES)('record $venue from the simulator with faults', (c) => {
     }
     expect(gaps).toBeGreaterThan(0);
     expect(resynced).toBeGreaterThan(0);
+    // and nothing but the faults: a checksum that disagrees without one is a bug on one side
+    expect(gaps).toBeLessThanOrEqual(sim.injected.gaps.length + sim.injected.corruptions.length);
     const stop = readLedger(dataDir, c.venue, c.symbols[0][1]).find((l) => l.kind === 'run_stop');
     expect(stop, 'run_stop row').toBeDefined();
   });

@@ -7,7 +7,8 @@ import { MarketfeedError } from '../core/errors.js';
 import { Feed } from '../pipeline/feed.js';
 import { getVenue, VENUE_IDS } from '../venues/index.js';
 import { CaptureSink } from '../storage/capture.js';
-import { startSim, type SimHandle } from '../sim/index.js';
+import type { SimHandle } from '../sim/index.js';
+import { startEmbeddedSim } from './embedded-sim.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 import { EXIT_OK, onStopSignal, reportFatal } from './exit.js';
 import { StatusLine } from './status-line.js';
@@ -51,15 +52,7 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   await checkDataDir(cfg.dataDir);
   let sim: SimHandle | undefined;
   if (cfg.sim) {
-    if (spec.id !== 'binance' && spec.id !== 'binance-futures') {
-      throw new MarketfeedError('MF_ERR_CONFIG', `the simulator speaks binance and binance-futures, not ${spec.id}`, { path: 'sim' });
-    }
-    sim = await startSim({
-      venue: spec.id, port: cfg.simulator.port, seed: cfg.simulator.seed, symbols: cfg.symbols,
-      diffIntervalMs: cfg.simulator.diffIntervalMs, faults: cfg.simulator.faults,
-      truthHistory: 1000, // nobody reads the embedded sim's ground truth; keep its memory small
-    });
-    cfg = { ...cfg, ws: { ...cfg.ws, url: sim.wsUrl }, rest: { ...cfg.rest, url: sim.restUrl } };
+    ({ sim, cfg } = await startEmbeddedSim(cfg, spec));
     run.log.info({ rest: sim.restUrl, ws: sim.wsUrl, faults: cfg.simulator.faults || 'none' }, 'simulated exchange started');
   }
   const venueLabel = sim ? `sim-${spec.id}` : spec.id;

@@ -16,7 +16,8 @@ import { timeframeMs } from '../history/timeframe.js';
 import { BarStore } from '../history/ring-buffer.js';
 import { IndicatorBook, type IndicatorValues } from '../history/indicators.js';
 import { getVenue, VENUE_IDS } from '../venues/index.js';
-import { startSim, type SimHandle } from '../sim/index.js';
+import type { SimHandle } from '../sim/index.js';
+import { startEmbeddedSim } from './embedded-sim.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 import { EXIT_FAILED, EXIT_OK, onStopSignal, reportFatal } from './exit.js';
 
@@ -49,14 +50,7 @@ export async function runStatus(cfg: Config, opts: StatusOptions): Promise<Statu
   timeframeMs(opts.timeframe);
   let sim: SimHandle | undefined;
   if (cfg.sim) {
-    if (spec.id !== 'binance' && spec.id !== 'binance-futures') {
-      throw new MarketfeedError('MF_ERR_CONFIG', `the simulator speaks binance and binance-futures, not ${spec.id}`, { path: 'sim' });
-    }
-    sim = await startSim({
-      venue: spec.id, port: cfg.simulator.port, seed: cfg.simulator.seed, symbols: cfg.symbols,
-      diffIntervalMs: cfg.simulator.diffIntervalMs, faults: cfg.simulator.faults, truthHistory: 1000,
-    });
-    cfg = { ...cfg, ws: { ...cfg.ws, url: sim.wsUrl }, rest: { ...cfg.rest, url: sim.restUrl } };
+    ({ sim, cfg } = await startEmbeddedSim(cfg, spec));
   }
   const health = new HealthMonitor();
   const bars = new BarStore();

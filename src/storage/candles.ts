@@ -6,7 +6,7 @@
 // A day file is rewritten whole (sorted, de-duplicated) to a temp name, fsynced and renamed, so
 // a reader never sees half a file. A trades file a recorder is still appending to (its
 // `.writing` marker is present) is never rewritten.
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -19,6 +19,7 @@ import { parquetPathFor, writeParquet } from './parquet/convert.js';
 import { openDuckDb, sqlError } from './parquet/duckdb.js';
 import { isBeingWritten } from './parquet/source.js';
 import { readCsv } from './read.js';
+import { fsyncPath } from './fsync.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -79,14 +80,6 @@ async function readCoverage(path: string): Promise<Coverage> {
   }
 }
 
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 let tempSeq = 0;
 

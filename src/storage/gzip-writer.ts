@@ -30,6 +30,7 @@ import { gzip, constants as zc } from 'node:zlib';
 import { promisify } from 'node:util';
 import { MarketfeedError } from '../core/errors.js';
 import { scanGzipFile } from './gzip-members.js';
+import { fsyncPath } from './fsync.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -330,11 +331,3 @@ export class GzipLineWriter {
   }
 }
 
-async function fsyncPath(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

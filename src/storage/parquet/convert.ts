@@ -4,13 +4,14 @@
 // The source is first cut back to its complete gzip members (source.ts: DuckDB would otherwise
 // read half-written rows of a file still being appended to), DuckDB writes a hidden temp file,
 // which is fsynced and renamed into place: a .parquet that exists is always whole.
-import { mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { MarketfeedError } from '../../core/errors.js';
 import { castFromCsv, readCsvSql, sqlString, typedColumns, OUTPUT_KINDS, type OutputKind } from './columns.js';
 import { openDuckDb, sqlError, type DuckDb } from './duckdb.js';
 import { copyCompleteMembers, readCsvHeader } from './source.js';
+import { fsyncPath } from '../fsync.js';
 
 export interface ParquetResult {
   /** The .parquet path (written or, when `written` is false, not). */
@@ -69,9 +70,9 @@ export async function writeParquet(csvGzPath: string, kind: OutputKind, opts: Pa
     } catch (e) {
       throw sqlError(e, `converting ${csvGzPath} to Parquet`);
     }
-    await fsyncFile(tempOut);
+    await fsyncPath(tempOut);
     await rename(tempOut, out);
-    await fsyncFile(dirname(out)).catch(() => undefined); // the rename itself survives a power cut
+    await fsyncPath(dirname(out)).catch(() => undefined); // the rename itself survives a power cut
     result.rows = Number(copied.rowsChanged);
     result.written = true;
     return result;
@@ -82,14 +83,6 @@ export async function writeParquet(csvGzPath: string, kind: OutputKind, opts: Pa
   }
 }
 
-async function fsyncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 const DAY_FILE_RE = /^(trades|book|events)_.+\.csv\.gz$/;
 

@@ -5,7 +5,7 @@ import type { DecodeContext, VenueSpec } from '../types.js';
 import { bookRule } from './book-rule.js';
 import { createDecoder } from './decode.js';
 import { depthRequest, exchangeInfoRequest, parseDepth, parseExchangeInfo } from './rest.js';
-import { bookLen, plan, resubscribeFrames, subscribedSymbols } from './subscribe.js';
+import { plan, resubscribeFrames, subscribedSymbols } from './subscribe.js';
 import { fromVenueSymbol, toVenueSymbol } from './symbols.js';
 
 export const bitfinex = {
@@ -29,5 +29,6 @@ export const bitfinex = {
   bookRule,
   bookSnapshot: 'ws',
   resubscribe: (venueSymbol: string, depth: number) => resubscribeFrames(venueSymbol, depth),
-  bookDepth: bookLen,
+  // no bookDepth: Bitfinex deletes the levels that leave a `len` book itself, and one update
+  // spans several frames, so cutting the book after each frame would drop levels it still holds
 } satisfies VenueSpec;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { isMarketfeedError } from '../../core/errors.js';
 import { bitfinex } from './index.js';
-import { resubscribeFrames } from './subscribe.js';
+import { bookLen, resubscribeFrames } from './subscribe.js';
 import { fromVenueSymbol } from './symbols.js';
 
 describe('bitfinex spec', () => {
@@ -48,7 +48,8 @@ describe('bitfinex spec', () => {
   });
 
   it('subscribes books of 25/100/250 levels (never below the checksum depth) and resubscribes by channel id', () => {
-    expect([1, 25, 26, 100, 101, 250, 5000].map((d) => bitfinex.bookDepth(d))).toEqual([25, 25, 100, 100, 250, 250, 250]);
+    expect([1, 25, 26, 100, 101, 250, 5000].map((d) => bookLen(d))).toEqual([25, 25, 100, 100, 250, 250, 250]);
+    expect('bookDepth' in bitfinex).toBe(false); // the venue deletes what leaves the book itself
     expect(bitfinex.bookRule.checksum?.depth).toBe(25);
     expect(bitfinex.bookSnapshot).toBe('ws');
     expect(bitfinex.resubscribe('tZZZUSD', 100)).toEqual(['{"event":"subscribe","channel":"book","symbol":"tZZZUSD","prec":"P0","freq":"F0","len":"100"}']);
