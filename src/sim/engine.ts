@@ -1,16 +1,13 @@
-// The clock of the simulator: every diff interval each symbol advances and its frame goes out to
-// subscribers of its depth streams, with its trades and a bookTicker when the top changed.
-// Intervals below a timer tick are caught up in bursts, so ~1 ms (or less) still yields the
-// right number of frames per second. Once a second, klines and mark prices are published.
-import { performance } from 'node:perf_hooks';
+// The Binance modes' engine, driven by the TickClock: each frame every symbol advances and its
+// diff goes out to subscribers of its depth streams, with its trades and a bookTicker when the top
+// changed. Once a second, klines and mark prices are published.
 import { bucketOpen, nextOpen } from './candles.js';
-import { isStalled, type SimCore } from './sim-core.js';
+import { takeGap } from './fault-state.js';
+import type { SimCore } from './sim-core.js';
 import { depthStreamNames, parseStream } from './streams.js';
 import type { SymbolState } from './symbol-state.js';
+import type { Ticked } from './tick-clock.js';
 import { aggTrade, bookTicker, depthUpdate, kline, markPriceUpdate, trade } from './wire.js';
-
-/** At most this many frames per symbol in one timer tick (a stalled event loop must not snowball). */
-const MAX_BURST = 2000;
 
 interface SymbolOut {
   state: SymbolState;
@@ -22,12 +19,8 @@ interface SymbolOut {
   lastTop: [number, number, number, number];
 }
 
-export class Engine {
+export class Engine implements Ticked {
   private readonly out: SymbolOut[] = [];
-  private frameTimer: NodeJS.Timeout | undefined;
-  private slowTimer: NodeJS.Timeout | undefined;
-  private originMs = 0;
-  private framesDone = 0;
   private slowTicks = 0;
   private readonly klineOpen = new Map<string, number>();
 
@@ -45,31 +38,8 @@ export class Engine {
     }
   }
 
-  start(): void {
-    this.originMs = performance.now();
-    const period = Math.max(1, Math.min(Math.round(this.core.opts.diffIntervalMs), 1000));
-    this.frameTimer = setInterval(() => this.tick(), period);
-    this.slowTimer = setInterval(() => this.slowTick(), 1000);
-  }
-
-  stop(): void {
-    clearInterval(this.frameTimer);
-    clearInterval(this.slowTimer);
-  }
-
-  private tick(): void {
-    const due = Math.floor((performance.now() - this.originMs) / this.core.opts.diffIntervalMs);
-    const nowMs = Date.now();
-    if (isStalled(this.core, nowMs)) {
-      // The market pauses with the feed, so the stream resumes without a gap.
-      this.framesDone = due;
-      return;
-    }
-    const n = Math.min(due - this.framesDone, MAX_BURST);
-    this.framesDone = due;
-    for (let i = 0; i < n; i++) {
-      for (const o of this.out) this.emitFrame(o, nowMs);
-    }
+  frame(nowMs: number): void {
+    for (const o of this.out) this.emitFrame(o, nowMs);
   }
 
   private emitFrame(o: SymbolOut, nowMs: number): void {
@@ -86,9 +56,7 @@ export class Engine {
     }
     const sym = state.inst.venueSymbol;
     if (faults.gapNext.has(sym)) {
-      faults.gapNext.delete(sym);
-      faults.counts.gap++;
-      faults.gaps.push({ venueSymbol: sym, skippedFrom: frame.U, skippedTo: frame.u });
+      takeGap(faults, sym, frame.U, frame.u);
     } else {
       let payload: string | undefined;
       for (const stream of o.depthStreams) {
@@ -114,9 +82,7 @@ export class Engine {
   }
 
   /** Klines (every 2 s, 1 s for `kline_1s`) and mark prices (every 3 s, or 1 s for `@1s`). */
-  private slowTick(): void {
-    const nowMs = Date.now();
-    if (isStalled(this.core, nowMs)) return;
+  second(nowMs: number): void {
     this.slowTicks++;
     const { hub, futures, opts } = this.core;
     const ids = new Map<string, SymbolState>();

@@ -1,47 +1,14 @@
 // Every fault, observed from a plain ws / fetch client.
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { parseFaults } from './faults.js';
 import { startSim, type SimHandle } from './index.js';
+import { ClientPool, type TestClient } from './test-client.js';
 import { until } from '../../test/wait.js';
 
-class Client {
-  readonly texts: string[] = [];
-  readonly ws: WebSocket;
-  closed: { code: number } | undefined;
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (d) => this.texts.push(d.toString()));
-    this.ws.on('close', (code) => (this.closed = { code }));
-    this.ws.on('error', () => {});
-  }
-  opened(): Promise<void> {
-    return new Promise((resolve) => this.ws.once('open', () => resolve()));
-  }
-  json(): any[] {
-    return this.texts.flatMap((t) => {
-      try {
-        return [JSON.parse(t)];
-      } catch {
-        return [];
-      }
-    });
-  }
-}
-
-
 let sim: SimHandle;
-const clients: Client[] = [];
-async function open(path: string): Promise<Client> {
-  const c = new Client(sim.wsUrl + path);
-  clients.push(c);
-  await c.opened();
-  return c;
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await sim?.stop();
-});
+const pool = new ClientPool();
+const open = (path: string): Promise<TestClient> => pool.connect(sim.wsUrl + path);
+afterEach(() => pool.close(sim));
 
 describe('fault parsing', () => {
   it('reads kind=interval lists and rejects nonsense', () => {
@@ -61,9 +28,9 @@ describe('faults seen by a client', () => {
     await until(() => c.texts.length > 5);
     sim.inject('gap', { venueSymbol: 'BTCUSDT' });
     await until(() => sim.injected.gaps.length === 1);
-    await until(() => c.json().some((m) => m.U > sim.injected.gaps[0].skippedTo));
+    await until(() => c.msgs().some((m) => m.U > sim.injected.gaps[0].skippedTo));
     const g = sim.injected.gaps[0];
-    const frames = c.json();
+    const frames = c.msgs();
     const i = frames.findIndex((m) => m.U === g.skippedTo + 1);
     expect(i).toBeGreaterThan(0);
     expect(frames[i - 1].u).toBe(g.skippedFrom - 1);
@@ -78,7 +45,7 @@ describe('faults seen by a client', () => {
     await until(() => c.texts.length > 3);
     sim.inject('gap');
     const g = await until(() => sim.injected.gaps[0]);
-    const after = await until(() => c.json().find((m) => m.U > g.skippedTo));
+    const after = await until(() => c.msgs().find((m) => m.U > g.skippedTo));
     expect(after.pu).toBe(g.skippedTo);
   });
 
@@ -98,7 +65,7 @@ describe('faults seen by a client', () => {
     });
     expect(bad).toHaveLength(4);
     expect(sim.injected.malformed).toBe(4);
-    const good = c.json().filter((m) => typeof m.data?.U === 'number');
+    const good = c.msgs().filter((m) => typeof m.data?.U === 'number');
     for (let i = 1; i < good.length; i++) expect(good[i].data.U).toBe(good[i - 1].data.u + 1);
   });
 
@@ -125,7 +92,7 @@ describe('faults seen by a client', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(c.texts.length).toBe(before);
     await until(() => c.texts.length > before + 3);
-    const f = c.json();
+    const f = c.msgs();
     for (let i = 1; i < f.length; i++) expect(f[i].U).toBe(f[i - 1].u + 1);
   });
 
@@ -146,9 +113,9 @@ describe('faults seen by a client', () => {
     await until(() => c.texts.length > 3);
     sim.inject('stalesnapshot');
     const stale: any = await (await fetch(`${sim.restUrl}/api/v3/depth?symbol=BTCUSDT`)).json();
-    expect(stale.lastUpdateId).toBeLessThan(c.json()[0].U);
+    expect(stale.lastUpdateId).toBeLessThan(c.msgs()[0].U);
     const fresh: any = await (await fetch(`${sim.restUrl}/api/v3/depth?symbol=BTCUSDT`)).json();
-    expect(fresh.lastUpdateId).toBeGreaterThanOrEqual(c.json()[0].U);
+    expect(fresh.lastUpdateId).toBeGreaterThanOrEqual(c.msgs()[0].U);
   });
 
   it('ratelimit: 429 with Retry-After and -1003, then normal', async () => {
@@ -175,8 +142,8 @@ describe('faults seen by a client', () => {
     const comb = await open('/stream?streams=btcusdt@trade');
     sim.inject('shutdown');
     await until(() => raw.closed && comb.closed);
-    expect(raw.json().find((m) => m.e === 'serverShutdown')).toMatchObject({ e: 'serverShutdown', E: expect.any(Number) });
-    expect(comb.json().find((m) => m.stream === '!serverShutdown')?.data.e).toBe('serverShutdown');
+    expect(raw.msgs().find((m) => m.e === 'serverShutdown')).toMatchObject({ e: 'serverShutdown', E: expect.any(Number) });
+    expect(comb.msgs().find((m) => m.stream === '!serverShutdown')?.data.e).toBe('serverShutdown');
     expect(raw.closed!.code).toBe(1001);
   });
 

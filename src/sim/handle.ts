@@ -1,10 +1,9 @@
 // The public shape of a running simulator: its options, handle and stats, shared by the Binance
 // modes (index.ts) and the Kraken / OKX / Bitfinex modes (venue/start.ts).
 import type { FaultKind, FaultOptions, FaultSpec } from './faults.js';
+import type { InjectedCorruption, InjectedGap } from './fault-state.js';
 import type { SimVenue } from './instruments.js';
-import type { InjectedGap } from './sim-core.js';
 import type { TopOfBook } from './truth.js';
-import type { InjectedCorruption } from './venue/context.js';
 
 export interface SimOptions {
   /** Protocol mode; default 'binance' (spot). */

@@ -8,20 +8,21 @@
 //   const k = await startSim({ venue: 'kraken', symbols: ['BTC/USD'], faults: 'gap=7s,corrupt=5s' });
 //   k.truth.topAt('BTC/USD', tsUs)  // after the book update stamped tsUs (µs)
 import { Engine } from './engine.js';
-import { FaultRunner } from './fault-runner.js';
-import { startProtoSim } from './venue/start.js';
-import { isProtoVenue } from './venue/symbols.js';
+import type { FaultMode } from './fault-runner.js';
+import { BINANCE_FAULTS, malformedFrame } from './faults.js';
+import { emptyFaultState } from './fault-state.js';
 import type { SimHandle, SimOptions } from './handle.js';
-import { emptyFaultCounts, parseFaults } from './faults.js';
 import { makeInstrument, splitSymbol, type SimVenue } from './instruments.js';
+import { baseOptions, launch, makeSymbols } from './launch.js';
 import { SimServer } from './server.js';
 import type { ResolvedOptions, SimCore } from './sim-core.js';
-import { SymbolState } from './symbol-state.js';
-import { WsHub } from './ws-hub.js';
+import { startProtoSim } from './venue/start.js';
+import { isProtoVenue } from './venue/symbols.js';
+import { serverShutdown, wrap } from './wire.js';
+import { WsHub, type SimConnection } from './ws-hub.js';
 
 export { FAULT_KINDS, parseFaults, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
-export type { InjectedGap } from './sim-core.js';
-export type { InjectedCorruption } from './venue/context.js';
+export type { InjectedCorruption, InjectedGap } from './fault-state.js';
 export type { SimHandle, SimOptions, SimStats } from './handle.js';
 export type { TopOfBook } from './truth.js';
 export type { SimVenue } from './instruments.js';
@@ -31,91 +32,53 @@ export async function startSim(options: SimOptions): Promise<SimHandle> {
   if (isProtoVenue(venue)) return startProtoSim(venue, options);
   if (venue !== 'binance' && venue !== 'binance-futures') throw new Error(`sim: unknown venue ${JSON.stringify(venue)}`);
   const futures = venue === 'binance-futures';
-  const diffIntervalMs = options.diffIntervalMs ?? 100;
-  if (!(diffIntervalMs > 0)) throw new Error('sim: diffIntervalMs must be > 0');
-  if (options.symbols.length === 0) throw new Error('sim: at least one symbol is needed');
-  const specs = typeof options.faults === 'string' ? parseFaults(options.faults) : (options.faults ?? []);
+  const { base, specs } = baseOptions(options);
   const opts: ResolvedOptions = {
+    ...base,
     venue,
-    diffIntervalMs,
     serverPingIntervalMs: options.serverPingIntervalMs ?? (futures ? 180_000 : 20_000),
     pongTimeoutMs: options.pongTimeoutMs ?? (futures ? 600_000 : 60_000),
-    maxSessionMs: options.maxSessionMs ?? 0,
     maxIncomingPerSec: options.maxIncomingPerSec ?? (futures ? 10 : 5),
-    stallMs: options.stallMs ?? 3000,
-    slowSnapshotMs: options.slowSnapshotMs ?? 2000,
   };
-  const startMs = Date.now();
-  const symbols = new Map<string, SymbolState>();
-  for (const text of options.symbols) {
-    const inst = makeInstrument(text, venue);
-    if (symbols.has(inst.venueSymbol)) continue;
-    symbols.set(inst.venueSymbol, new SymbolState(inst, venue, {
-      seed: options.seed ?? 1,
-      levels: Math.max(1, options.levels ?? 1000),
-      truthHistory: options.truthHistory ?? 200_000,
-      truthDepth: options.truthDepth ?? 50,
-      startMs,
-    }));
-  }
+  const symbols = makeSymbols(options, venue, (text) => makeInstrument(text, venue));
   const core: SimCore = {
     opts,
     futures,
     symbols,
     hub: new WsHub(venue, new Set([...symbols.values()].map((s) => s.inst.streamId))),
-    faults: {
-      counts: emptyFaultCounts(), gaps: [], gapNext: new Set(), stalledUntilMs: 0, slowNextMs: 0, staleNext: false, rateLimitLeft: 0,
-    },
+    faults: emptyFaultState(),
   };
-  const faults = new FaultRunner(core);
-  for (const spec of specs) faults.check(spec.kind);
-  const server = new SimServer(core);
-  const host = options.host ?? '127.0.0.1';
-  const port = await server.listen(host, options.port ?? 0);
-  const engine = new Engine(core);
-  engine.start();
-  server.startPings();
-  faults.start(specs);
+  return launch(options, specs, core, {
+    alias: (symbol) => {
+      const parts = splitSymbol(symbol);
+      return parts ? parts.base + parts.quote : undefined;
+    },
+    faults: binanceFaults(core),
+    server: new SimServer(core),
+    engine: new Engine(core),
+    wsPath: '',
+    connections: () => core.hub.connections.size,
+    framesSent: () => core.hub.framesSent,
+  });
+}
 
-  const stateOf = (symbol: string): SymbolState | undefined => {
-    const direct = symbols.get(symbol);
-    if (direct) return direct;
-    const parts = splitSymbol(symbol);
-    return parts ? symbols.get(parts.base + parts.quote) : undefined;
-  };
-  let stopped: Promise<void> | undefined;
+/** The Binance modes' faults: all but `corrupt`, sent through the hub. */
+function binanceFaults(core: SimCore): FaultMode<SimConnection> {
   return {
-    venue,
-    port,
-    restUrl: `http://${host}:${port}`,
-    wsUrl: `ws://${host}:${port}`,
-    venueSymbols: [...symbols.keys()],
-    truth: {
-      topAt: (symbol, updateId) => stateOf(symbol)?.truth.topAt(updateId),
-      lastUpdateId: (symbol) => stateOf(symbol)?.truth.lastUpdateId() ?? 0,
-      firstUpdateId: (symbol) => stateOf(symbol)?.truth.firstUpdateId() ?? 0,
+    supported: BINANCE_FAULTS,
+    unsupportedWhy: 'it has no book checksum',
+    connections: () => core.hub.connections.values(),
+    hasStreams: (c) => c.streams.size > 0,
+    send: (c, text) => core.hub.send(c, text),
+    malformed: (c, n, nowMs) => {
+      const first = c.streams.values().next();
+      const stream = c.combined ? (first.done ? 'btcusdt@depth@100ms' : first.value) : undefined;
+      return malformedFrame(n, [...core.symbols.keys()][0], stream, nowMs);
     },
-    stats: () => ({
-      connections: core.hub.connections.size,
-      framesSent: core.hub.framesSent,
-      restRequests: server.restRequests,
-      faultsInjected: { ...core.faults.counts },
-      gaps: [...core.faults.gaps],
-    }),
-    injected: {
-      get gaps() { return core.faults.gaps; },
-      corruptions: [],
-      get malformed() { return faults.malformedSent; },
-      get disconnects() { return faults.disconnects; },
-    },
-    inject: (kind, o) => faults.inject(kind, o),
-    stop: () => {
-      stopped ??= (async () => {
-        engine.stop();
-        faults.stop();
-        await server.close();
-      })();
-      return stopped;
+    shutdown: (c, nowMs) => {
+      const payload = serverShutdown(nowMs);
+      core.hub.send(c, c.combined ? wrap('!serverShutdown', payload) : payload);
+      c.ws.close(1001, 'server shutdown');
     },
   };
 }

@@ -1,10 +1,10 @@
-// One port for both protocols, like the venue's hosts: HTTP requests go to the REST handler,
-// websocket upgrades to the hub. Also the server-side ping loop and the REST-side faults
-// (429s, slow and stale snapshots).
-import http from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { handleRest, type RestContext } from './rest.js';
+// The HTTP + websocket port of the Binance modes: REST goes to the REST handler (with the
+// used-weight header and the venue's 429), stream paths and control messages to the hub. Also the
+// server-side ping loop and the per-connection incoming-message budget.
+import type http from 'node:http';
+import type { WebSocket } from 'ws';
+import { HttpFront, type Accept } from './http-front.js';
+import { handleRest, type RestContext, type RestReply } from './rest.js';
 import type { SimCore } from './sim-core.js';
 import { SimConnection } from './ws-hub.js';
 
@@ -28,18 +28,15 @@ export function parseWsPath(pathname: string, query: URLSearchParams): StreamPat
   return undefined;
 }
 
-export class SimServer {
-  readonly http: http.Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
-  private nextConnId = 1;
+export class SimServer extends HttpFront<RestReply> {
+  private readonly rest: RestContext;
   private pingTimer: NodeJS.Timeout | undefined;
-  private readonly pendingDelays = new Set<NodeJS.Timeout>();
   private weightWindowStart = 0;
   private weightUsed = 0;
-  restRequests = 0;
 
   constructor(private readonly core: SimCore) {
-    const ctx: RestContext = {
+    super(core.faults);
+    this.rest = {
       venue: core.opts.venue,
       symbols: core.symbols,
       nowMs: () => Date.now(),
@@ -49,22 +46,11 @@ export class SimServer {
         return stale;
       },
     };
-    this.http = http.createServer((req, res) => this.onRequest(ctx, req, res));
-    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
-  listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(port, host, () => {
-        this.http.off('error', reject);
-        const addr = this.http.address();
-        resolve(typeof addr === 'object' && addr ? addr.port : port);
-      });
-    });
-  }
-
-  startPings(): void {
+  /** Listens, then starts the server-side pings. */
+  override async listen(host: string, port: number): Promise<number> {
+    const bound = await super.listen(host, port);
     const { serverPingIntervalMs, pongTimeoutMs } = this.core.opts;
     this.pingTimer = setInterval(() => {
       const now = Date.now();
@@ -73,74 +59,51 @@ export class SimServer {
         else if (c.ws.readyState === 1) c.ws.ping(String(now));
       }
     }, serverPingIntervalMs);
+    return bound;
   }
 
-  async close(): Promise<void> {
+  override close(): Promise<void> {
     clearInterval(this.pingTimer);
-    for (const t of this.pendingDelays) clearTimeout(t);
-    for (const c of this.core.hub.connections.values()) c.ws.terminate();
-    this.wss.close();
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    return super.close();
   }
 
-  private onRequest(ctx: RestContext, req: http.IncomingMessage, res: http.ServerResponse): void {
-    this.restRequests++;
-    const url = new URL(req.url ?? '/', 'http://sim');
+  protected reply(method: string, url: URL, limited: boolean): RestReply {
     const now = Date.now();
     if (now - this.weightWindowStart >= 60_000) {
       this.weightWindowStart = now - (now % 60_000);
       this.weightUsed = 0;
     }
-    const faults = this.core.faults;
-    if (faults.rateLimitLeft > 0) {
-      faults.rateLimitLeft--;
-      res.writeHead(429, {
-        'Content-Type': 'application/json;charset=UTF-8',
-        'Retry-After': '1',
-        'X-MBX-USED-WEIGHT-1M': String(this.weightUsed),
-      });
-      res.end('{"code":-1003,"msg":"Too many requests"}');
-      return;
-    }
-    const reply = req.method === 'GET' || req.method === 'HEAD'
-      ? handleRest(ctx, url.pathname, url.searchParams)
+    if (limited) return { status: 429, weight: 0, body: '{"code":-1003,"msg":"Too many requests"}' };
+    const reply = method === 'GET' || method === 'HEAD'
+      ? handleRest(this.rest, url.pathname, url.searchParams)
       : { status: 404, weight: 1, body: `{"code":-1,"msg":"Unknown path ${url.pathname}"}` };
     this.weightUsed += reply.weight;
-    const send = (): void => {
-      res.writeHead(reply.status, {
-        'Content-Type': 'application/json;charset=UTF-8',
-        'X-MBX-USED-WEIGHT-1M': String(this.weightUsed),
-      });
-      res.end(reply.body);
-    };
-    if (reply.isDepth && faults.slowNextMs > 0) {
-      const t = setTimeout(() => {
-        this.pendingDelays.delete(t);
-        send();
-      }, faults.slowNextMs);
-      this.pendingDelays.add(t);
-      faults.slowNextMs = 0;
-    } else {
-      send();
-    }
+    return reply;
   }
 
-  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://sim');
+  protected headers(reply: RestReply): http.OutgoingHttpHeaders {
+    const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/json;charset=UTF-8' };
+    if (reply.status === 429) headers['Retry-After'] = '1';
+    headers['X-MBX-USED-WEIGHT-1M'] = String(this.weightUsed);
+    return headers;
+  }
+
+  protected route(url: URL, rawUrl: string): Accept | string {
+    const reject = (status: number, text: string): string =>
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`;
     const parsed = parseWsPath(url.pathname, url.searchParams);
-    const reject = (status: number, text: string): void => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`);
-    };
     if (!parsed) return reject(404, 'Not Found');
-    const hub = this.core.hub;
-    if (parsed.streams.some((s) => !hub.isStream(s))) return reject(400, 'Bad Request');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, parsed, req.url ?? '/'));
+    if (parsed.streams.some((s) => !this.core.hub.isStream(s))) return reject(400, 'Bad Request');
+    return (ws, id) => this.onConnection(ws, id, parsed, rawUrl);
   }
 
-  private onConnection(ws: WebSocket, path: StreamPath, url: string): void {
+  protected sockets(): Iterable<SimConnection> {
+    return this.core.hub.connections.values();
+  }
+
+  private onConnection(ws: WebSocket, id: number, path: StreamPath, url: string): void {
     const hub = this.core.hub;
-    const conn = new SimConnection(this.nextConnId++, ws, path.combined, Date.now(), url);
+    const conn = new SimConnection(id, ws, path.combined, Date.now(), url);
     hub.add(conn);
     for (const s of path.streams) hub.subscribe(conn, s);
     const limit = this.core.opts.maxIncomingPerSec;

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { FIXTURES } from '../../../test/fixtures.js';
 import { until } from '../../../test/wait.js';
 import { startSim, type SimHandle } from '../index.js';
 import { Formatter, type Instrument } from '../instruments.js';
+import { ClientPool, type TestClient } from '../test-client.js';
 import { bfxAmount, bfxPrice, bitfinexChecksumOf } from './wire.js';
 
 const vectors = JSON.parse(readFileSync(join(FIXTURES, 'protocol-vectors', 'bitfinex.json'), 'utf8')).vectors as any[];
@@ -39,25 +39,6 @@ describe('checksum and number texts against the Bitfinex vectors', () => {
   });
 });
 
-class Client {
-  readonly texts: string[] = [];
-  readonly ws: WebSocket;
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (d) => this.texts.push(d.toString()));
-    this.ws.on('error', () => {});
-  }
-  opened(): Promise<void> {
-    return new Promise((resolve) => this.ws.once('open', () => resolve()));
-  }
-  send(o: unknown): void {
-    this.ws.send(JSON.stringify(o));
-  }
-  msgs(): any[] {
-    return this.texts.flatMap((t) => { try { return [JSON.parse(t)]; } catch { return []; } });
-  }
-}
-
 /** A P0 book per the doc: count 0 deletes (amount 1 bids, -1 asks), amount sign picks the side. */
 class BfxBook {
   bids = new Map<number, number>();
@@ -77,24 +58,14 @@ class BfxBook {
 }
 
 let sim: SimHandle | undefined;
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await sim?.stop();
-  sim = undefined;
-});
-
-async function connect(s: SimHandle): Promise<Client> {
-  const c = new Client(s.wsUrl);
-  clients.push(c);
-  await c.opened();
-  return c;
-}
+const pool = new ClientPool();
+afterEach(() => pool.close(sim));
+const connect = (s: SimHandle): Promise<TestClient> => pool.connect(s.wsUrl);
 
 interface Run { checked: number; bad: number[]; seqs: number[] }
 
 /** Follows the book channel (flags TIMESTAMP|SEQ_ALL|OB_CHECKSUM[|BULK]); checks each `cs` and truth. */
-async function follow(s: SimHandle, c: Client, symbol: string, chanId: number, checks: number, stopOnBad = false): Promise<Run> {
+async function follow(s: SimHandle, c: TestClient, symbol: string, chanId: number, checks: number, stopOnBad = false): Promise<Run> {
   const book = new BfxBook();
   const run: Run = { checked: 0, bad: [], seqs: [] };
   let snapshot = true;
@@ -134,7 +105,7 @@ async function follow(s: SimHandle, c: Client, symbol: string, chanId: number, c
   return run;
 }
 
-async function subscribeBook(c: Client, flags: number, symbol = 'tBTCUSD', len = '25'): Promise<number> {
+async function subscribeBook(c: TestClient, flags: number, symbol = 'tBTCUSD', len = '25'): Promise<number> {
   c.send({ event: 'conf', flags });
   c.send({ event: 'subscribe', channel: 'book', symbol, prec: 'P0', freq: 'F0', len });
   return (await until(() => c.msgs().find((m) => m.event === 'subscribed' && m.symbol === symbol))).chanId;

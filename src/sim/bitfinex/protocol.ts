@@ -4,6 +4,7 @@
 // te, tu), `ticker`, `[chan,"hb"]` on quiet channels, ping/pong, info 20051/20060/20061 as faults.
 // Truth key: the batch's TIMESTAMP-flag mts × 1000 (ms unique and increasing per symbol).
 import type { FaultKind } from '../faults.js';
+import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
@@ -214,8 +215,9 @@ export class BitfinexProtocol implements VenueProtocol {
     b.lastChecksum = checksum;
     if (b.views.size === 0) return;
     const faults = this.ctx.faults;
-    const drop = topChanged && faults.gapNext.has(sym);
-    const corrupt = !drop && topChanged && faults.corruptNext.has(sym);
+    const due = dueBookFault(faults, sym, topChanged);
+    const drop = due === 'gap';
+    const corrupt = due === 'corrupt';
     let corruptTicks = NaN;
     let corruptBid = false;
     for (const [len, v] of b.views) {
@@ -252,14 +254,10 @@ export class BitfinexProtocol implements VenueProtocol {
       }
     }
     if (drop) {
-      faults.gapNext.delete(sym);
-      faults.counts.gap++;
-      faults.gaps.push({ venueSymbol: sym, skippedFrom: key, skippedTo: key });
+      takeGap(faults, sym, key, key);
     } else if (!Number.isNaN(corruptTicks)) {
-      faults.corruptNext.delete(sym);
-      faults.counts.corrupt++;
       const lots = (corruptBid ? market.bids : market.asks).lotsAt(corruptTicks);
-      faults.corruptions.push({
+      takeCorruption(faults, {
         venueSymbol: sym, key, side: corruptBid ? 'bid' : 'ask', price: bfxPrice(fmt, corruptTicks),
         trueQty: bfxAmount(fmt, lots, false), sentQty: bfxAmount(fmt, lots + 1, false),
       });

@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { FIXTURES } from '../../../test/fixtures.js';
 import { until } from '../../../test/wait.js';
 import { startSim, type SimHandle } from '../index.js';
 import { Formatter, type Instrument } from '../instruments.js';
+import { ClientPool, type TestClient } from '../test-client.js';
 import { krakenChecksumOf } from './wire.js';
 
 const vectors = JSON.parse(readFileSync(join(FIXTURES, 'protocol-vectors', 'kraken-spot-v2.json'), 'utf8')).vectors as any[];
@@ -63,25 +63,6 @@ describe('checksum formatting against the Kraken vectors', () => {
   });
 });
 
-class Client {
-  readonly texts: string[] = [];
-  readonly ws: WebSocket;
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (d) => this.texts.push(d.toString()));
-    this.ws.on('error', () => {});
-  }
-  opened(): Promise<void> {
-    return new Promise((resolve) => this.ws.once('open', () => resolve()));
-  }
-  send(o: unknown): void {
-    this.ws.send(JSON.stringify(o));
-  }
-  msgs(): any[] {
-    return this.texts.flatMap((t) => { try { return [JSON.parse(t)]; } catch { return []; } });
-  }
-}
-
 /** A v2 book client: applies a message, truncates to depth, checks the checksum (guide order). */
 class KrakenBook {
   bids = new Map<string, string>();
@@ -107,24 +88,14 @@ class KrakenBook {
 }
 
 let sim: SimHandle | undefined;
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await sim?.stop();
-  sim = undefined;
-});
-
-async function connect(s: SimHandle): Promise<Client> {
-  const c = new Client(s.wsUrl);
-  clients.push(c);
-  await c.opened();
-  return c;
-}
+const pool = new ClientPool();
+afterEach(() => pool.close(sim));
+const connect = (s: SimHandle): Promise<TestClient> => pool.connect(s.wsUrl);
 
 interface BookRun { checked: number; mismatchKeys: number[] }
 
 /** Follows book messages for `symbol`, comparing each one's checksum and the truth at its timestamp. */
-async function follow(s: SimHandle, c: Client, symbol: string, depth: number, updates: number, stopOnMismatch = false): Promise<BookRun> {
+async function follow(s: SimHandle, c: TestClient, symbol: string, depth: number, updates: number, stopOnMismatch = false): Promise<BookRun> {
   const book = new KrakenBook(depth);
   const run: BookRun = { checked: 0, mismatchKeys: [] };
   let i = 0;

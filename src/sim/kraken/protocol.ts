@@ -3,6 +3,7 @@
 // beyond the subscribed depth fall out with no delete sent), `trade`, `ticker`, `instrument`,
 // heartbeats and ping/pong. Truth key: the book update's timestamp in µs, unique per symbol.
 import type { FaultKind } from '../faults.js';
+import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
@@ -209,8 +210,9 @@ export class KrakenProtocol implements VenueProtocol {
     if (k.views.size === 0) return;
     const faults = this.ctx.faults;
     // A gap is taken on an update that moves the top 10, so the client's checksum can see it.
-    const drop = topChanged && faults.gapNext.has(sym);
-    const corrupt = !drop && topChanged && faults.corruptNext.has(sym);
+    const due = dueBookFault(faults, sym, topChanged);
+    const drop = due === 'gap';
+    const corrupt = due === 'corrupt';
     let corruptTicks = NaN;
     let corruptBid = false;
     for (const v of k.views.values()) {
@@ -235,14 +237,10 @@ export class KrakenProtocol implements VenueProtocol {
       for (const c of v.conns) this.ctx.send(c, text);
     }
     if (drop) {
-      faults.gapNext.delete(sym);
-      faults.counts.gap++;
-      faults.gaps.push({ venueSymbol: sym, skippedFrom: key, skippedTo: key });
+      takeGap(faults, sym, key, key);
     } else if (!Number.isNaN(corruptTicks)) {
-      faults.corruptNext.delete(sym);
-      faults.counts.corrupt++;
       const lots = (corruptBid ? market.bids : market.asks).lotsAt(corruptTicks);
-      faults.corruptions.push({
+      takeCorruption(faults, {
         venueSymbol: sym, key, side: corruptBid ? 'bid' : 'ask', price: fmt.price(corruptTicks), trueQty: fmt.qty(lots), sentQty: fmt.qty(lots + 1),
       });
     }

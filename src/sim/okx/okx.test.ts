@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { FIXTURES } from '../../../test/fixtures.js';
 import { until } from '../../../test/wait.js';
 import { startSim, type SimHandle } from '../index.js';
 import { Formatter, type Instrument } from '../instruments.js';
+import { ClientPool, type TestClient } from '../test-client.js';
 import { okxChecksumOf } from './wire.js';
 
 const vectors = JSON.parse(readFileSync(join(FIXTURES, 'protocol-vectors', 'okx.json'), 'utf8')).vectors as any[];
@@ -64,44 +64,15 @@ describe('checksum and number texts against the OKX vectors', () => {
   });
 });
 
-class Client {
-  readonly texts: string[] = [];
-  readonly ws: WebSocket;
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.ws.on('message', (d) => this.texts.push(d.toString()));
-    this.ws.on('error', () => {});
-  }
-  opened(): Promise<void> {
-    return new Promise((resolve) => this.ws.once('open', () => resolve()));
-  }
-  send(o: unknown): void {
-    this.ws.send(typeof o === 'string' ? o : JSON.stringify(o));
-  }
-  msgs(): any[] {
-    return this.texts.flatMap((t) => { try { return [JSON.parse(t)]; } catch { return []; } });
-  }
-}
-
 let sim: SimHandle | undefined;
-const clients: Client[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await sim?.stop();
-  sim = undefined;
-});
-
-async function connect(s: SimHandle): Promise<Client> {
-  const c = new Client(s.wsUrl);
-  clients.push(c);
-  await c.opened();
-  return c;
-}
+const pool = new ClientPool();
+afterEach(() => pool.close(sim));
+const connect = (s: SimHandle): Promise<TestClient> => pool.connect(s.wsUrl);
 
 interface Run { checked: number; idle: number; seqBreaks: number[]; badChecksums: number[] }
 
 /** Follows one book channel: seq chain, checksum, and the book against truth at each seqId. */
-async function follow(s: SimHandle, c: Client, channel: string, instId: string, updates: number, stopOnFault = false): Promise<Run> {
+async function follow(s: SimHandle, c: TestClient, channel: string, instId: string, updates: number, stopOnFault = false): Promise<Run> {
   const book = new OkxBook();
   const run: Run = { checked: 0, idle: 0, seqBreaks: [], badChecksums: [] };
   let last: number | undefined;

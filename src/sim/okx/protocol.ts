@@ -4,6 +4,7 @@
 // seqId = prevSeqId, levels leaving the depth deleted), `books5`, `bbo-tbt`, `trades`, `tickers`,
 // `funding-rate` and `open-interest` (swaps); text ping → pong. Truth key: seqId (= model id u).
 import type { FaultKind } from '../faults.js';
+import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
@@ -171,8 +172,9 @@ export class OkxProtocol implements VenueProtocol {
     }
     if (o.books.size === 0) return;
     const faults = this.ctx.faults;
-    const drop = faults.gapNext.has(sym);
-    const corrupt = !drop && faults.corruptNext.has(sym);
+    const due = dueBookFault(faults, sym);
+    const drop = due === 'gap';
+    const corrupt = due === 'corrupt';
     let dropped = false;
     let corruptTicks = NaN;
     let corruptBid = false;
@@ -207,14 +209,10 @@ export class OkxProtocol implements VenueProtocol {
       }
     }
     if (dropped) {
-      faults.gapNext.delete(sym);
-      faults.counts.gap++;
-      faults.gaps.push({ venueSymbol: sym, skippedFrom: f.U, skippedTo: f.u });
+      takeGap(faults, sym, f.U, f.u);
     } else if (!Number.isNaN(corruptTicks)) {
-      faults.corruptNext.delete(sym);
-      faults.counts.corrupt++;
       const lots = (corruptBid ? market.bids : market.asks).lotsAt(corruptTicks);
-      faults.corruptions.push({
+      takeCorruption(faults, {
         venueSymbol: sym, key, side: corruptBid ? 'bid' : 'ask', price: fmt.price(corruptTicks), trueQty: fmt.qty(lots), sentQty: fmt.qty(lots + 1),
       });
     }

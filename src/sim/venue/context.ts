@@ -1,23 +1,13 @@
 // The shared state of a Kraken / OKX / Bitfinex mode and the contract each venue's protocol module
-// fulfils. One server, one tick clock and one fault runner drive all three; a protocol module only
-// turns connections, client messages and model frames into that venue's wire text.
+// fulfils. One server, engine and fault mode serve all three; a protocol module only turns
+// connections, client messages and model frames into that venue's wire text.
 import type { WebSocket } from 'ws';
 import type { FaultKind } from '../faults.js';
 import type { DiffFrame, SimTrade } from '../market.js';
-import type { InjectedGap } from '../sim-core.js';
+import type { FaultState } from '../fault-state.js';
+import type { HttpReply } from '../http-front.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { ProtoVenue } from './symbols.js';
-
-/** One corrupted level: sent with `sentQty` while the frame's checksum reflects `trueQty`. */
-export interface InjectedCorruption {
-  venueSymbol: string;
-  /** Truth key of the frame (Kraken/Bitfinex: timestamp µs; OKX: seqId). */
-  key: number;
-  side: 'bid' | 'ask';
-  price: string;
-  trueQty: string;
-  sentQty: string;
-}
 
 export interface VenueOptions {
   venue: ProtoVenue;
@@ -33,19 +23,6 @@ export interface VenueOptions {
   okxChecksumZero: boolean;
 }
 
-export interface VenueFaults {
-  counts: Record<FaultKind, number>;
-  gaps: InjectedGap[];
-  corruptions: InjectedCorruption[];
-  /** Symbols whose next visible book update is dropped / corrupted. */
-  gapNext: Set<string>;
-  corruptNext: Set<string>;
-  stalledUntilMs: number;
-  slowNextMs: number;
-  staleNext: boolean;
-  rateLimitLeft: number;
-}
-
 /** One client connection; `state` is the protocol module's own per-connection data. */
 export class VenueConn {
   /** Subscription keys (protocol-defined). */
@@ -59,19 +36,15 @@ export class VenueConn {
   ) {}
 }
 
-export interface RestReply {
-  status: number;
-  body: string;
-  /** A book snapshot (the slow-snapshot fault delays these). */
-  isDepth?: boolean;
-}
+/** A REST answer (status, body, isDepth). */
+export type RestReply = HttpReply;
 
 export interface VenueCtx {
   opts: VenueOptions;
   /** By venue symbol. */
   symbols: Map<string, SymbolState>;
   conns: Map<number, VenueConn>;
-  faults: VenueFaults;
+  faults: FaultState;
   /** Truth key of each symbol's newest frame (timestamp µs, or seqId for OKX). */
   lastKey: Map<string, number>;
   framesSent: number;

@@ -12,6 +12,7 @@ import { parseCryptofeedLine } from '../../replay/cryptofeed.js';
 import type { DecodeSink } from '../types.js';
 import { BitfinexDecoder } from './decode.js';
 import { bitfinex } from './index.js';
+import { bookLen } from './subscribe.js';
 import { fromVenueSymbol } from './symbols.js';
 import { FIXTURES } from '../../../test/fixtures.js';
 
@@ -27,14 +28,14 @@ interface Run {
   checksums: number;
   crossed: number;
   absentDeletes: number;
-  /** Largest side seen before truncation. */
+  /** Largest side seen (the venue deletes what leaves a len-100 book itself). */
   maxSide: number;
   books: Map<string, OrderBook>;
   decoder: BitfinexDecoder;
 }
 
 function replay(): Run {
-  const depth = bitfinex.bookDepth(100);
+  const depth = bookLen(100);
   const symbols = new Map(SYMBOLS.map((s) => [s, fromVenueSymbol(s)!]));
   const decoder = bitfinex.createDecoder({ venue: 'bitfinex', symbols, bookDepth: depth });
   const r: Run = {
@@ -59,7 +60,6 @@ function replay(): Run {
       book.apply(u.levels);
       if (u.levels.length === 1 && u.levels.isDeleteAt(0) && book.size !== before - 1) r.absentDeletes++;
       r.maxSide = Math.max(r.maxSide, book.bids.size, book.asks.size);
-      book.truncate(depth);
       if (book.bids.size > 0 && book.asks.size > 0 && book.bestBidPrice >= book.bestAskPrice) r.crossed++;
     },
   };
