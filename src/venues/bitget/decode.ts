@@ -9,6 +9,7 @@ import { toUint32 } from '../../book/checksum.js';
 import type { BookSnapshotInput, DepthUpdate } from '../../book/types.js';
 import type { DecodeContext, DecodeSink, Decoder, FrameMeta } from '../types.js';
 import { marketOf, venueSymbolOf } from './symbols.js';
+import { jsonObjectFrame } from '../json-frame.js';
 import {
   decimalField, isBitgetBookData, isBitgetPush, isBitgetTradeV1, isBitgetTradeV2, isLevel, isObj, msOf,
   type BitgetBookData, type BitgetPush, type Obj,
@@ -36,17 +37,8 @@ export class BitgetDecoder implements Decoder {
       sink.control('other', text);
       return;
     }
-    let m: unknown;
-    try {
-      m = JSON.parse(text);
-    } catch {
-      sink.reject('not JSON', text);
-      return;
-    }
-    if (!isObj(m)) {
-      sink.reject('not a JSON object', text);
-      return;
-    }
+    const m = jsonObjectFrame(text, sink);
+    if (m === undefined) return;
     if (typeof m.event === 'string') {
       this.event(m, text, sink);
       return;

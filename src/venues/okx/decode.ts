@@ -13,8 +13,9 @@ import type { BookSnapshotInput, DepthUpdate } from '../../book/types.js';
 import type { DecodeContext, DecodeSink, Decoder, FrameMeta } from '../types.js';
 import { NO_ID } from './book-rule.js';
 import { instTypeOf } from './symbols.js';
+import { jsonObjectFrame } from '../json-frame.js';
 import {
-  isObj, isOkxBookData, isOkxFundingRate, isOkxOpenInterest, isOkxPush, isOkxTicker, isOkxTrade,
+  isOkxBookData, isOkxFundingRate, isOkxOpenInterest, isOkxPush, isOkxTicker, isOkxTrade,
   type OkxBookData, type OkxPush, type OkxTicker, type OkxTrade,
 } from './wire.js';
 
@@ -57,17 +58,8 @@ export class OkxDecoder implements Decoder {
       sink.control('other', text);
       return;
     }
-    let m: unknown;
-    try {
-      m = JSON.parse(text);
-    } catch {
-      sink.reject('not JSON', text);
-      return;
-    }
-    if (!isObj(m)) {
-      sink.reject('not a JSON object', text);
-      return;
-    }
+    const m = jsonObjectFrame(text, sink);
+    if (m === undefined) return;
     if (typeof m.event === 'string') {
       this.event(m, text, sink);
       return;
