@@ -101,4 +101,14 @@ describe('marketfeed history', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it.each([
+    [['candles', '--symbol', 'BTC/USDT', '--timeframe', '7m'], /timeframe "7m" is not supported/],
+    [['trades', '--symbol', 'BTCUSDT'], /--symbol "BTCUSDT" is not a unified symbol/],
+  ])('%j is refused before any request (the REST URL is a closed port)', async (args, message) => {
+    const r = await history([...args, '--from', '2026-01-01', '--venue', 'binance', '--rest-url', 'http://127.0.0.1:1', '--data-dir', dataDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/retry/);
+  });
 });

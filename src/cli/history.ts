@@ -4,7 +4,8 @@
 // Bad input: one line on stderr, exit 2. The venue failing after retries: exit 1.
 import { Command, Option } from 'commander';
 import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
-import { VenueClient, syncCandles, syncTrades, type SyncSummary } from '../history/index.js';
+import { parseSymbol } from '../core/symbols.js';
+import { VenueClient, syncCandles, syncTrades, timeframeMs, type SyncSummary } from '../history/index.js';
 import type { SyncProgress } from '../history/sync.js';
 import { CandleDayFiles, TradeDayFiles } from '../storage/candles.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
@@ -88,6 +89,11 @@ export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: His
       throw new MarketfeedError('MF_ERR_USAGE', '--to must be after --from (--to is exclusive)', { got: `${flags.from} .. ${flags.to}` });
     }
     const timeframe = flags.timeframe ?? '1m';
+    // a bad timeframe or symbol is exit 2 before any request
+    if (kind === 'candles') timeframeMs(timeframe);
+    if (parseSymbol(flags.symbol) === undefined) {
+      throw new MarketfeedError('MF_ERR_USAGE', `--symbol ${JSON.stringify(flags.symbol)} is not a unified symbol`, { expected: 'BASE/QUOTE or BASE/QUOTE:SETTLE, e.g. BTC/USDT', got: flags.symbol });
+    }
     const client = await VenueClient.open({
       venue: flags.venue, restUrl: flags.restUrl || undefined, rateLimit: flags.rateLimit, timeoutMs: flags.timeoutMs,
       retry: {

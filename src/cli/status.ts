@@ -117,7 +117,8 @@ export function formatStatus(r: StatusResult): string {
   out.push(`  connections open ${h.openConnections} | streams active ${h.activeStreams}/${h.streams.length}`);
   for (const s of h.streams) out.push(`    ${s.stream.padEnd(40)} ${String(s.events).padStart(8)} events  ${(s.ageMs / 1000).toFixed(1).padStart(6)} s ago  ${s.freshness}`);
   for (const b of r.books) {
-    if (b.state !== 'n/a') out.push(`  book ${b.symbol}: ${b.state} (applied ${b.applied}, gaps ${b.gaps}, resyncs ${b.resyncs}, quote checks ${b.quoteChecks - b.quoteMismatches}/${b.quoteChecks} ok)`);
+    const proof = b.checksumChecks > 0 ? `checksums ${b.checksumChecks - b.checksumMismatches}/${b.checksumChecks} ok` : `quote checks ${b.quoteChecks - b.quoteMismatches}/${b.quoteChecks} ok`;
+    if (b.state !== 'n/a') out.push(`  book ${b.symbol}: ${b.state} (applied ${b.applied}, gaps ${b.gaps}, resyncs ${b.resyncs}, ${proof})`);
   }
   for (const symbol of r.symbols) {
     const d = r.marketData[symbol];
