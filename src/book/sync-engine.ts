@@ -267,6 +267,25 @@ export class SyncEngine {
     this.request();
   }
 
+  /**
+   * The owner wants the book rebuilt from a fresh snapshot (the trading window opened: the capture
+   * kept nothing while it was closed, so the book must restart from something it holds). Not a
+   * gap: nothing was found wrong.
+   */
+  resync(reason: string, localTs: number = this.now()): void {
+    this.inputTs = localTs;
+    const st = this._state;
+    if (st === 'STOPPED' || st === 'CONNECTING' || !this.connected) return;
+    this.counters.resyncs++;
+    this.rowPending = false;
+    this.book.clear();
+    this.quotes.reset();
+    this._lastId = -1;
+    this.buffer.length = 0;
+    this.transition('RESYNCING', reason);
+    this.request();
+  }
+
   /** The book can no longer be trusted: clear it and wait for the next onConnected. */
   onDisconnected(reason: string, localTs: number = this.now()): void {
     this.inputTs = localTs;

@@ -4,6 +4,7 @@
 import type { MarketEvent } from '../core/events.js';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
+import { TradingWindow } from '../core/trading-window.js';
 import { getVenue, VenueSession, type SessionHandlers, type SessionOptions, type SymbolStats, type Kind } from '../venues/index.js';
 
 /** Venue sessions rotate this long before the venue's own max session cuts them. */
@@ -66,6 +67,7 @@ export function sessionOptions(cfg: Config, source: FeedSource, handlers: Sessio
     emitChanges,
     quoteCheck: cfg.quoteCheck,
     checksumAdvisory: cfg.checksumAdvisory.split(',').map((x) => x.trim()).filter((x) => x !== ''),
+    ...(cfg.window.startHhmm === '' ? {} : { window: new TradingWindow(cfg.window) }),
     handlers,
     log,
   };

@@ -59,6 +59,13 @@ export interface SymbolStats {
 }
 
 /**
+ * A `conn` mark (connId 0) asking every book to resync from a fresh snapshot: `resync <reason>`.
+ * The session writes it into the raw capture at the instant it decides (the trading window
+ * opened), so replay does the same at the same frame.
+ */
+export const RESYNC_MARK = 'resync ';
+
+/**
  * The plan tag a session puts on sockets of venues whose URL names no streams (several plans may
  * share one URL): `<plan index>:book` or `<plan index>:data`. Replay, which has no plans, reads
  * whether the socket carried books from it.
@@ -193,6 +200,11 @@ export class FeedCore {
   }
 
   private onConnMark(f: RawFrame): void {
+    if (f.data.startsWith(RESYNC_MARK)) {
+      // every book of the session restarts from a fresh snapshot (recorded, so replay does too)
+      if (!this.stopped) for (const slot of this.slots.values()) slot.engine?.resync(f.data.slice(RESYNC_MARK.length), f.localTs);
+      return;
+    }
     const open = f.data.startsWith('open ');
     if (open) {
       const mark = f.data.slice(5);

@@ -8,7 +8,7 @@ import { nowUs } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import { Connection } from '../transport/connection.js';
 import { RestClient } from '../transport/rest.js';
-import { FeedCore, planTag, type SessionHandlers, type SymbolStats } from './feed-core.js';
+import { FeedCore, RESYNC_MARK, planTag, type SessionHandlers, type SymbolStats } from './feed-core.js';
 import type { Kind, VenueSpec } from './types.js';
 
 export type { SessionHandlers, SymbolStats } from './feed-core.js';
@@ -31,6 +31,12 @@ export interface SessionOptions {
   quoteCheck?: 'off' | 'count' | 'resync';
   /** Unified symbols whose checksum mismatches only count (besides the venue's own list). */
   checksumAdvisory?: readonly string[];
+  /**
+   * The trading window (core/trading-window.ts) when one is set: nothing is captured while it is
+   * closed, so when it opens every book restarts from a fresh snapshot, before the first frame
+   * inside it is decoded.
+   */
+  window?: { isOpen(tsUs: number): boolean; nextChange(tsUs: number): number };
   handlers: SessionHandlers;
   log: Logger;
 }
@@ -58,6 +64,9 @@ export class VenueSession {
   private readonly connections: Connection[] = [];
   private readonly byConnId = new Map<number, Connection>();
   private stopped = false;
+  /** Trading window: open at the last check, and when to check again (epoch µs). */
+  private windowOpen = true;
+  private windowCheckUs = -Infinity;
 
   constructor(opts: SessionOptions) {
     this.opts = opts;
@@ -166,6 +175,24 @@ export class VenueSession {
     }
   }
 
+  /** The trading window: when it has opened since the last frame, every book resyncs (RESYNC_MARK). */
+  private checkWindow(localTs: number): void {
+    const w = this.opts.window;
+    if (w === undefined) {
+      this.windowCheckUs = Infinity;
+      return;
+    }
+    const open = w.isOpen(localTs);
+    const first = this.windowCheckUs === -Infinity;
+    this.windowCheckUs = w.nextChange(localTs);
+    if (open && !this.windowOpen && !first) {
+      const mark: RawFrame = { venue: this.venue, connId: 0, recvSeq: 0, localTs, dir: 'conn', data: `${RESYNC_MARK}trading window opened` };
+      this.core.onFrame(mark);
+      this.opts.handlers.raw?.(mark, this.opts.symbols);
+    }
+    this.windowOpen = open;
+  }
+
   /** One symbol listing's body; MF_ERR_UNREACHABLE when it cannot be had. */
   private async listing(req: { path: string; weight: number }): Promise<string> {
     let res;
@@ -191,6 +218,7 @@ export class VenueSession {
   // Raw first: every frame goes to the owner's capture in the same tick it is decoded in, routed
   // to the symbol the core found in it (or to every symbol of its socket).
   private onFrame(conn: Connection, f: RawFrame): void {
+    if (f.localTs >= this.windowCheckUs) this.checkWindow(f.localTs);
     if (f.dir === 'conn' && f.data.startsWith('open ')) this.byConnId.set(f.connId, conn);
     const symbols = this.core.onFrame(f);
     this.opts.handlers.raw?.(f, symbols);
