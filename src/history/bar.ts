@@ -1,19 +1,8 @@
-// One OHLCV bar as history/ handles it: times in epoch µs, decimals as exact text (the venue's,
-// or the shortest round-trip text of ccxt's numbers), so files never carry float noise.
+// Bars in history/: the Bar type (core/bar.ts, shared with storage/ which writes them) and the flat
+// bar gap filling and empty live bars make.
+import type { Bar } from '../core/bar.js';
 
-export interface Bar {
-  /** Bar open time, epoch µs. */
-  ts: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  /** Trades in the bar; -1 when the venue does not say. */
-  trades: number;
-  /** True for gap-filled bars (O=H=L=C = the previous close, volume 0). */
-  synthetic: boolean;
-}
+export type { Bar } from '../core/bar.js';
 
 /** A flat bar at `price`, as gap filling and empty live bars make. */
 export function flatBar(ts: number, price: string): Bar {

@@ -20,23 +20,15 @@ import { openDuckDb, sqlError } from './parquet/duckdb.js';
 import { isBeingWritten } from './parquet/source.js';
 import { readCsv } from './read.js';
 import { fsyncPath } from './fsync.js';
+import type { Bar } from '../core/bar.js';
 
 const gzipAsync = promisify(gzip);
 
 export const CANDLES_HEADER = 'timestamp,open,high,low,close,volume,trades,synthetic\n';
 const TIMEFRAME_RE = /^[1-9]\d{0,3}[smhdwM]$/;
 
-/** One candle row (history's Bar has this shape). `trades` -1 = unknown, written as an empty cell. */
-export interface CandleRow {
-  ts: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  trades: number;
-  synthetic: boolean;
-}
+/** One candle row: a Bar (core/bar.ts). `trades` -1 = unknown, written as an empty cell. */
+export type CandleRow = Bar;
 
 /** µs ranges [from, to) already fetched for a day file. */
 export type Coverage = Array<[number, number]>;
