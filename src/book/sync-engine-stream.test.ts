@@ -114,6 +114,17 @@ describe('SyncEngine with stream snapshots and checksums', () => {
     expect(e.state).toBe('RESYNCING');
   });
 
+  it('compares a checksum the decoder computed itself (raw order books) instead of the book\'s', () => {
+    const { e } = setup();
+    e.onConnected(1);
+    e.onStreamSnapshot(snap(), 2);
+    e.onChecksum(777, 0, 3, 777); // the book's own sum would differ: the decoder's is what counts
+    expect(e.state).toBe('SYNCED');
+    expect(e.counters).toMatchObject({ checksumChecks: 1, checksumMismatches: 0 });
+    e.onChecksum(777, 0, 4, 778);
+    expect(e.state).toBe('RESYNCING');
+  });
+
   it('truncates the book to the subscribed depth after the snapshot and every update', () => {
     const { e } = setup({ keepDepth: 2 });
     e.onConnected(1);

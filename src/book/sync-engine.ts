@@ -247,12 +247,13 @@ export class SyncEngine {
 
   /**
    * The venue's checksum of the book after everything received so far (Bitfinex's own checksum
-   * frames). Ignored unless SYNCED.
+   * frames). Ignored unless SYNCED. `ours`: computed by the decoder from state the book does not
+   * hold (order ids of a raw book), compared instead of the book's.
    */
-  onChecksum(value: number, ts: number, localTs: number): void {
+  onChecksum(value: number, ts: number, localTs: number, ours?: number): void {
     if (this._state !== 'SYNCED') return;
     this.inputTs = localTs;
-    if (this.checksumOk(value, ts, localTs) && this.rowPending) {
+    if (this.checksumOk(value, ts, localTs, ours) && this.rowPending) {
       this.rowPending = false;
       this.emitTop(ts, localTs, false);
     }
@@ -424,10 +425,10 @@ export class SyncEngine {
    * Compares the venue's checksum with the book's; true when they agree (or the venue has no
    * checksum rule). A mismatch emits a gap: a resync, or only a count for advisory symbols.
    */
-  private checksumOk(value: number, ts: number, localTs: number): boolean {
+  private checksumOk(value: number, ts: number, localTs: number, given?: number): boolean {
     const rule = this.checksum;
     if (rule === undefined) return true;
-    const ours = rule.compute(this.book.bids.topRows(rule.depth), this.book.asks.topRows(rule.depth));
+    const ours = given ?? rule.compute(this.book.bids.topRows(rule.depth), this.book.asks.topRows(rule.depth));
     this.counters.checksumChecks++;
     if (ours === value) return true;
     this.counters.checksumMismatches++;

@@ -324,9 +324,9 @@ export class FeedCore {
       slot.bookConnId = this.current.connId;
       slot.engine?.onStreamSnapshot(snap, this.current.localTs);
     },
-    checksum: (venueSymbol, value, ts) => {
+    checksum: (venueSymbol, value, ts, ours) => {
       const slot = this.touch(venueSymbol);
-      if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onChecksum(value, ts, this.current.localTs);
+      if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onChecksum(value, ts, this.current.localTs, ours);
     },
     reject: (reason, frame) => {
       this.rejects++;

@@ -36,9 +36,11 @@ export interface DecodeSink {
   /**
    * A checksum frame of its own (Bitfinex `[chan,"cs",n]`): the venue's checksum of the book as
    * it stands after every update received so far (unsigned 32-bit); `ts` exchange time in µs, 0
-   * when the frame has none.
+   * when the frame has none. `ours`: the checksum the decoder computed itself, from state the
+   * price book does not hold (Bitfinex raw R0 books checksum order ids); when given it is
+   * compared instead of the book's own.
    */
-  checksum(venueSymbol: string, value: number, ts: number): void;
+  checksum(venueSymbol: string, value: number, ts: number, ours?: number): void;
 }
 
 export interface DecodeContext {
