@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultConfig, type Config } from '../core/config.js';
+import { defaultConfig, loadConfig, type Config } from '../core/config.js';
 import { MarketfeedError } from '../core/errors.js';
 import type { MarketEvent } from '../core/events.js';
 import { createLogger } from '../core/log.js';
@@ -47,7 +47,7 @@ export const replayCommand = new Command('replay')
   .option('--seed <n>', 'seed of the jitter', '1')
   .option('--depth <n>', 'book depth (default: the recording\'s run_start depth, else 20)')
   .addOption(new Option('--quote-check <mode>', 'bookTicker check, as record (default: the recording\'s, else count)').choices(['off', 'count', 'resync']))
-  .option('--out-dir <dir>', 'write trades/book/events files (record\'s layout) here instead of NDJSON to stdout')
+  .option('--out-dir <dir>', 'write trades/book/events files (record\'s layout, with the storage settings of marketfeed.yaml and the environment) here instead of NDJSON to stdout')
   .option('--capture <file>', 'a cryptofeed websocket capture (*.ws.N.0) instead of a data directory')
   .option('--http <file>', 'the cryptofeed REST capture (*.http.N.0) that goes with --capture')
   .option('--ticks-path <file>', 'a timestamp,price,qty,side tick CSV (plain or gzip): emit its trades')
@@ -126,14 +126,18 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
   };
   const bar = new ProgressBar(progress, flags.progress && process.stderr.isTTY === true);
   let sink: CaptureSink | undefined;
+  const storageConfig = flags.outDir === undefined ? defaultConfig() : loadConfig({ env: process.env });
   const sinkFor = (): CaptureSink => {
     if (sink === undefined) {
-      const cfg: Config = defaultConfig();
+      // the storage settings of ./marketfeed.yaml and the environment (rotation, Parquet, which
+      // outputs), as record would use them; never raw (replay reads it) or live files
+      const cfg: Config = storageConfig;
       cfg.dataDir = flags.outDir!;
       cfg.depth = progress.depth;
       cfg.venue = label.replace(/^sim-/, '');
       cfg.symbols = progress.symbols;
-      cfg.storage = { ...cfg.storage, raw: false };
+      cfg.storage = { ...cfg.storage, raw: false, live: false };
+      cfg.window = defaultConfig().window; // the capture already holds only what its window let in
       sink = new CaptureSink({ config: cfg, venueLabel: label, venue: cfg.venue, symbols: progress.symbols, log });
       sink.runStart(`replay of ${flags.capture ?? flags.dataDir} venue=${cfg.venue} symbols=${progress.symbols.join(' ')} depth=${progress.depth}`);
     }
