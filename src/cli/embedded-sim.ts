@@ -7,11 +7,13 @@ import type { VenueSpec } from '../venues/types.js';
 
 /** The venues whose wire protocol the simulator speaks. */
 export const SIM_VENUES: readonly SimVenue[] = ['binance', 'binance-futures', 'kraken', 'okx', 'bitfinex'];
+/** Venue ids served by another's simulator mode (raw Bitfinex books are the Bitfinex protocol). */
+const SIM_MODE_OF: Readonly<Record<string, SimVenue>> = { 'bitfinex-raw': 'bitfinex' };
 
 export async function startEmbeddedSim(cfg: Config, spec: VenueSpec): Promise<{ sim: SimHandle; cfg: Config }> {
-  const venue = SIM_VENUES.find((v) => v === spec.id);
+  const venue = SIM_MODE_OF[spec.id] ?? SIM_VENUES.find((v) => v === spec.id);
   if (venue === undefined) {
-    throw new MarketfeedError('MF_ERR_CONFIG', `the simulator does not speak ${spec.id}`, { path: 'sim', expected: `one of ${SIM_VENUES.join(', ')}`, got: spec.id });
+    throw new MarketfeedError('MF_ERR_CONFIG', `the simulator does not speak ${spec.id}`, { path: 'sim', expected: `one of ${[...SIM_VENUES, ...Object.keys(SIM_MODE_OF)].join(', ')}`, got: spec.id });
   }
   const sim = await startSim({
     venue, port: cfg.simulator.port, seed: cfg.simulator.seed, symbols: cfg.symbols,

@@ -185,7 +185,9 @@ export class FeedCore {
     if (!ok) return `HTTP error: ${body.slice(0, 200)}`;
     let snap;
     try {
-      snap = this.opts.spec.parseDepth(body);
+      const parse = this.opts.spec.parseDepth;
+      if (parse === undefined) return `${this.venue} books have no REST snapshot`;
+      snap = parse(body);
     } catch (e) {
       return (e as Error).message;
     }

@@ -1,7 +1,7 @@
 // The venue registry: adding an exchange means one folder under venues/ and one line here.
 import { MarketfeedError } from '../core/errors.js';
 import { binance, binanceFutures } from './binance/index.js';
-import { bitfinex } from './bitfinex/index.js';
+import { bitfinex, bitfinexRaw } from './bitfinex/index.js';
 import { bitget } from './bitget/index.js';
 import { kraken } from './kraken/index.js';
 import { okcoin, okx } from './okx/index.js';
@@ -11,6 +11,7 @@ export const VENUES = {
   binance,
   'binance-futures': binanceFutures,
   bitfinex,
+  'bitfinex-raw': bitfinexRaw,
   bitget,
   kraken,
   okx,

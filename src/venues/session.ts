@@ -277,7 +277,9 @@ export class VenueSession {
   }
 
   private async fetchSnapshot(venueSymbol: string, slot: SnapshotSlot): Promise<void> {
-    const req = this.opts.spec.depthRequest(venueSymbol, this.opts.snapshotLimit);
+    const depthRequest = this.opts.spec.depthRequest;
+    if (depthRequest === undefined) return; // a 'ws' venue without a REST book: requestSnapshot never gets here
+    const req = depthRequest(venueSymbol, this.opts.snapshotLimit);
     let failure: string | undefined;
     try {
       const res = await this.rest.get(req.path, { weight: req.weight });

@@ -109,10 +109,13 @@ export interface VenueSpec {
    */
   planFromUrl?(url: string): ConnectionPlan | undefined;
   createDecoder(ctx: DecodeContext): Decoder;
-  /** REST snapshot request for a venue symbol. */
-  depthRequest(venueSymbol: string, limit: number): RestRequest;
+  /**
+   * REST snapshot request for a venue symbol. Required for 'rest' venues; a 'ws' venue without one
+   * (its REST book could not be verified, e.g. Bitfinex raw books) only ever resubscribes.
+   */
+  depthRequest?(venueSymbol: string, limit: number): RestRequest;
   /** Parses a REST depth body; throws MarketfeedError(MF_ERR_SNAPSHOT_FAILED) if malformed. */
-  parseDepth(body: string): BookSnapshotInput;
+  parseDepth?(body: string): BookSnapshotInput;
   bookRule: BookRule;
   /**
    * Where book snapshots come from: 'rest' (Binance: depthRequest when a book asks) or 'ws' (the

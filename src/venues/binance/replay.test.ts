@@ -65,7 +65,7 @@ function replay(spec: VenueSpec, steps: Step[], symbols: string[]): Replay {
   };
   for (const st of steps) {
     if ('frame' in st) decoder.decode(st.frame, { venue: spec.id, connId: 1, recvSeq: 0, localTs: Math.round(st.ts * 1e6) }, sink);
-    else r.engines.get(st.snapshotOf)?.onSnapshot(spec.parseDepth(st.body), Math.round(st.ts * 1e6));
+    else r.engines.get(st.snapshotOf)?.onSnapshot(spec.parseDepth!(st.body), Math.round(st.ts * 1e6));
   }
   return r;
 }

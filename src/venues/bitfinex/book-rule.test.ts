@@ -1,7 +1,8 @@
 // Every vector of shared/fixtures/protocol-vectors/bitfinex.json: the P books go through the real
 // decoder (subscribed → snapshot frame → sink.snapshot), our OrderBook and the spec's checksum
-// rule, and the `cs` frame of the same book must agree; R0 books through rawChecksum; the known-bad
-// exponent→fixed rendering must fail.
+// rule, and the `cs` frame of the same book must agree; R0 books through rawChecksum and through
+// the decoder (an R0 channel: levels summed from the orders, `cs` compared with the decoder's own
+// raw checksum, sink.checksum's `ours`); the known-bad exponent→fixed rendering must fail.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../../book/order-book.js';
@@ -26,15 +27,18 @@ const META = { venue: 'bitfinex', connId: 1, recvSeq: 1, localTs: 1_000_000 };
 const SUBSCRIBED = '{"event":"subscribed","channel":"book","chanId":17,"symbol":"tBTCUSD","prec":"P0","freq":"F0","len":"25","pair":"BTCUSD"}';
 
 /** Feeds frames to a fresh decoder; returns the snapshot, the cs values and the rejects. */
-function decodeBook(frames: string[]): { snap?: BookSnapshotInput; checksums: number[]; rejects: string[] } {
-  const out: { snap?: BookSnapshotInput; checksums: number[]; rejects: string[] } = { checksums: [], rejects: [] };
+function decodeBook(frames: string[]): { snap?: BookSnapshotInput; checksums: number[]; ours: (number | undefined)[]; rejects: string[] } {
+  const out: { snap?: BookSnapshotInput; checksums: number[]; ours: (number | undefined)[]; rejects: string[] } = { checksums: [], ours: [], rejects: [] };
   const sink: DecodeSink = {
     event: () => out.rejects.push('unexpected event'),
     depth: () => out.rejects.push('unexpected depth'),
     reject: (reason) => out.rejects.push(reason),
     control: () => {},
     snapshot: (_v, s) => { out.snap = s; },
-    checksum: (_v, value) => out.checksums.push(value),
+    checksum: (_v, value, _ts, ours) => {
+      out.checksums.push(value);
+      out.ours.push(ours);
+    },
   };
   const d = new BitfinexDecoder({ venue: 'bitfinex', symbols: new Map([['tBTCUSD', 'BTC/USD']]) });
   for (const f of frames) d.decode(f, META, sink);
@@ -84,6 +88,7 @@ describe('bitfinex checksum vectors', () => {
     expect(got.text).toBe(v.expected.string);
     expect(got.value).toBe(want);
     expect(r.checksums).toEqual([want]);
+    expect(r.ours).toEqual([undefined]); // P books: the engine checks its own book
   });
 
   it.each(R0_VECTORS.map((v) => [v.id, v] as const))('%s verifies with rawChecksum (orders by price, then ascending id)', (_id, v) => {
@@ -110,11 +115,28 @@ describe('bitfinex checksum vectors', () => {
     expect(bookChecksum(good.snap!).value).toBe(bad);
   });
 
-  it('R0 raw-book frames are refused by the decoder, not mistaken for P entries', () => {
-    const v = byId('bitfinex-recorded-R0-8');
+  it.each(R0_VECTORS.map((v) => [v.id, v] as const))('%s verifies through an R0 channel of the decoder (ours = cs)', (_id, v) => {
+    const bids = v.input.bookEntries?.bids ?? v.input.bids!;
+    const asks = v.input.bookEntries?.asks ?? v.input.asks!;
+    const signed = v.expected.checksumSigned ?? (v.expected.checksumUnsigned! | 0);
+    const want = signed >>> 0;
     const sub = SUBSCRIBED.replace('"P0"', '"R0"');
-    const r = decodeBook([sub, snapshotFrame(v.input.bookEntries!.bids, v.input.bookEntries!.asks), '[17,"cs",-30964108]']);
-    expect(r.snap).toBeUndefined();
-    expect(r.rejects).toEqual([expect.stringMatching(/R0/), expect.stringMatching(/R0/)]);
+    const r = decodeBook([sub, snapshotFrame(bids, asks), `[17,"cs",${signed}]`]);
+    expect(r.rejects).toEqual([]);
+    expect(r.checksums).toEqual([want]);
+    expect(r.ours).toEqual([want]);
+    // The snapshot is the price levels: each amount the exact sum of its orders' (asks positive).
+    const units = (x: number): bigint => BigInt(Math.round(Math.abs(x) * 1e8));
+    const expected = (es: Entry[], side: 1 | -1): [string, bigint][] => {
+      const m = new Map<number, bigint>();
+      for (const [, p, a] of es) m.set(p, (m.get(p) ?? 0n) + units(a));
+      return [...m].sort((x, y) => side * (y[0] - x[0])).map(([p, u]) => [String(p), u]);
+    };
+    const got = (rows: [string, string][]): [string, bigint][] => rows.map(([p, a]) => {
+      expect(a).toMatch(/^\d+(\.\d+)?$/);
+      return [p, units(Number(a))];
+    });
+    expect(got(r.snap!.bids)).toEqual(expected(bids, 1));
+    expect(got(r.snap!.asks)).toEqual(expected(asks, -1));
   });
 });

@@ -9,8 +9,9 @@
 // Storage convention: the book stores ask amounts as ABSOLUTE texts (`0.5`, not `-0.5`, so files
 // hold plain sizes like every other venue); `compute` puts the `-` back for asks.
 //
-// Raw (R0) books key on order ids instead of prices and are not kept by our price-keyed book;
-// `rawChecksum` states their rule (orders at one price by ascending id) for when they are.
+// Raw (R0) books key on order ids instead of prices: `rawChecksum` states their rule (orders at
+// one price by ascending id), the reference raw-book.ts's RawBook.checksum is tested against; the
+// decoder passes that value as sink.checksum's `ours`, so this price rule is not used for them.
 import { crc32Text } from '../../book/checksum.js';
 import { CHECKSUM_ONLY_RULE, type BookRule } from '../../book/types.js';
 

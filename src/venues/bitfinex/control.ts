@@ -7,6 +7,7 @@
 //               snapshot (the venue advises resubscribing all channels): a new socket does it;
 //   error       → control('error') (`code msg`).
 import type { DecodeContext, DecodeSink } from '../types.js';
+import { RawBook } from './raw-book.js';
 
 export type ChannelKind = 'book' | 'raw-book' | 'trades' | 'ticker' | 'other';
 
@@ -17,6 +18,8 @@ export interface Channel {
   symbol: string | undefined;
   /** A book channel has had its snapshot (BULK: later arrays of arrays are update batches). */
   snapshotSeen: boolean;
+  /** A raw (R0) book channel's orders; a new subscription starts a new one. */
+  raw: RawBook | undefined;
 }
 
 export interface ConnState {
@@ -97,6 +100,8 @@ function subscribed(m: Obj, text: string, conn: ConnState, ctx: DecodeContext, s
   }
   const kind: ChannelKind = m.channel === 'book' ? (m.prec === 'R0' ? 'raw-book' : 'book')
     : m.channel === 'trades' ? 'trades' : m.channel === 'ticker' ? 'ticker' : 'other';
-  conn.channels.set(m.chanId, { kind, venueSymbol: m.symbol, symbol: ctx.symbols.get(m.symbol), snapshotSeen: false });
+  conn.channels.set(m.chanId, { kind, venueSymbol: m.symbol, symbol: ctx.symbols.get(m.symbol), snapshotSeen: false,
+    raw: kind === 'raw-book' ? new RawBook() : undefined,
+  });
   sink.control('ack', `subscribed ${m.channel} ${m.symbol} chanId ${m.chanId}`);
 }

@@ -2,6 +2,9 @@
 // it, per connection (meta.connId): the conf flags, channel id → channel/symbol from `subscribed`
 // events, and the SEQ_ALL sequence. Channel frames take the span scanner (scan.ts), so prices and
 // amounts stay the exact texts the checksum needs; event objects go through JSON.parse (control.ts).
+// Raw (R0) book channels keep their orders in the channel's RawBook (raw-book.ts), which turns
+// order changes into price-level changes and computes the raw checksum the `cs` frames are
+// compared with (sink.checksum's `ours`).
 //
 // Trailing numbers of a channel frame are told apart by size, whatever the flag order: a value
 // ≥ 1e11 is the TIMESTAMP (epoch ms), a smaller one the SEQ_ALL sequence.
@@ -17,7 +20,8 @@ import type { DecodeContext, DecodeSink, Decoder, FrameMeta } from '../types.js'
 import { pushBookRow, snapshotSides } from './book-rows.js';
 import { decodeEvent, newConnState, type Channel, type ConnState } from './control.js';
 import { FrameScan, TOK_NUM } from './scan.js';
-import { FLAG_BULK, FLAG_SEQ_ALL, resubscribeFrames } from './subscribe.js';
+import { RawBook, rawRowError } from './raw-book.js';
+import { FLAG_BULK, FLAG_SEQ_ALL, resubscribeFrames, type BookPrec } from './subscribe.js';
 
 /** Trailing values at or above this are epoch-ms timestamps (1973-03-03); below, sequence numbers. */
 const TS_FLOOR_MS = 1e11;
@@ -38,9 +42,12 @@ export class BitfinexDecoder implements Decoder {
   private readonly batch = new LevelBatch(64);
   private readonly update: DepthUpdate;
   private tsMs = -1;
+  /** The precision this venue subscribes books with (resubscribes before any channel is known). */
+  private readonly prec: BookPrec;
 
-  constructor(ctx: DecodeContext) {
+  constructor(ctx: DecodeContext, prec: BookPrec = 'P0') {
     this.ctx = ctx;
+    this.prec = prec;
     this.update = { ts: 0, localTs: 0, firstId: -1, lastId: -1, prevId: -1, levels: this.batch };
   }
 
@@ -76,7 +83,7 @@ export class BitfinexDecoder implements Decoder {
       case 'book': this.book(ch, conn, text, meta, sink); return;
       case 'trades': this.trades(ch, text, meta, sink); return;
       case 'ticker': this.ticker(ch, text, meta, sink); return;
-      case 'raw-book': sink.reject('R0 raw-book frames are not kept (the book is price-keyed)', text); return;
+      case 'raw-book': this.rawBook(ch, conn, text, meta, sink); return;
       default: sink.reject(`frame of an unsupported channel (${ch.venueSymbol})`, text);
     }
   }
@@ -88,9 +95,13 @@ export class BitfinexDecoder implements Decoder {
   resubscribe(venueSymbol: string, depth: number): string[] {
     const ids = [...this.conns.values()].reverse();
     for (const c of ids) {
-      for (const [id, ch] of c.channels) if (ch.kind === 'book' && ch.venueSymbol === venueSymbol) return resubscribeFrames(venueSymbol, depth, id);
+      for (const [id, ch] of c.channels) {
+        if (ch.venueSymbol !== venueSymbol) continue;
+        if (ch.kind === 'book') return resubscribeFrames(venueSymbol, depth, id, 'P0');
+        if (ch.kind === 'raw-book') return resubscribeFrames(venueSymbol, depth, id, 'R0');
+      }
     }
-    return resubscribeFrames(venueSymbol, depth, undefined);
+    return resubscribeFrames(venueSymbol, depth, undefined, this.prec);
   }
 
   private conn(connId: number): ConnState {
@@ -134,10 +145,8 @@ export class BitfinexDecoder implements Decoder {
         sink.reject(`book frame with tag ${text.slice(s.tagStart, s.tagEnd)}`, text);
         return;
       }
-      const n = parseDecimal(text, s.valueStart, s.valueEnd);
-      // A signed int32 on the wire; unsigned tolerated.
-      if (!Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff) sink.reject('checksum is not a 32-bit integer', text);
-      else sink.checksum(ch.venueSymbol, toUint32(n), ts);
+      const n = this.csValue(text, sink);
+      if (n >= 0) sink.checksum(ch.venueSymbol, n, ts);
       return;
     }
     if (!s.hasData) {
@@ -164,6 +173,65 @@ export class BitfinexDecoder implements Decoder {
         return;
       }
     }
+    const u = this.update;
+    u.ts = ts > 0 ? ts : meta.localTs;
+    u.localTs = meta.localTs;
+    sink.depth(ch.venueSymbol, u);
+  }
+
+  /** The checksum of a `cs` frame, unsigned; -1 when the frame was rejected. */
+  private csValue(text: string, sink: DecodeSink): number {
+    const s = this.scan;
+    const n = parseDecimal(text, s.valueStart, s.valueEnd);
+    // A signed int32 on the wire; unsigned tolerated.
+    if (!Number.isInteger(n) || n < -0x80000000 || n > 0xffffffff) {
+      sink.reject('checksum is not a 32-bit integer', text);
+      return -1;
+    }
+    return toUint32(n);
+  }
+
+  /**
+   * R0 frames: a snapshot `[CHAN,[[ID,PRICE,AMOUNT],…]]` replaces the channel's orders and goes to
+   * the sink as price levels; an update `[CHAN,[ID,PRICE,AMOUNT]]` (BULK: several) goes as the
+   * levels it changed; `[CHAN,"cs",N]` is compared with the checksum of our orders. A frame is
+   * checked whole before any of it is applied.
+   */
+  private rawBook(ch: Channel, conn: ConnState, text: string, meta: FrameMeta, sink: DecodeSink): void {
+    const s = this.scan;
+    const raw = ch.raw ?? (ch.raw = new RawBook());
+    const ts = this.tsMs >= 0 ? this.tsMs * 1000 : 0;
+    if (s.tagStart >= 0) {
+      if (!s.tagIs('cs') || s.valueStart < 0) {
+        sink.reject(`raw book frame with tag ${text.slice(s.tagStart, s.tagEnd)}`, text);
+        return;
+      }
+      const n = this.csValue(text, sink);
+      if (n >= 0) sink.checksum(ch.venueSymbol, n, ts, raw.checksum());
+      return;
+    }
+    if (!s.hasData) {
+      sink.reject('raw book frame without data', text);
+      return;
+    }
+    for (let r = 0; r < s.rows; r++) {
+      const err = rawRowError(s, r);
+      if (err !== undefined) {
+        sink.reject(err, text);
+        return;
+      }
+    }
+    if (s.nested && !(ch.snapshotSeen && conn.flags !== -1 && (conn.flags & FLAG_BULK) !== 0)) {
+      raw.clear();
+      for (let r = 0; r < s.rows; r++) raw.applyRow(s, r, undefined);
+      ch.snapshotSeen = true;
+      sink.snapshot(ch.venueSymbol, { lastUpdateId: -1, ts, bids: raw.levels(1), asks: raw.levels(-1) });
+      return;
+    }
+    const b = this.batch;
+    b.reset();
+    for (let r = 0; r < s.rows; r++) raw.applyRow(s, r, b);
+    if (b.length === 0) return; // only removals of orders not held
     const u = this.update;
     u.ts = ts > 0 ? ts : meta.localTs;
     u.localTs = meta.localTs;
@@ -256,6 +324,6 @@ export class BitfinexDecoder implements Decoder {
   }
 }
 
-export function createDecoder(ctx: DecodeContext): BitfinexDecoder {
-  return new BitfinexDecoder(ctx);
+export function createDecoder(ctx: DecodeContext, prec: BookPrec = 'P0'): BitfinexDecoder {
+  return new BitfinexDecoder(ctx, prec);
 }

@@ -7,6 +7,10 @@
 // per connection, so a gap cannot be pinned on one book (the checksum covers books; the decoder
 // still checks SEQ_ALL when a capture has it). Not BULK: one update per frame keeps each frame
 // one book change.
+//
+// Book precision: `P0` (price-aggregated, venue `bitfinex`) or `R0` (raw orders, venue
+// `bitfinex-raw`): the same channel, subscribed with another `prec`; raw-book.ts turns its orders
+// into price levels.
 import type { ConnectionPlan, Kind } from '../types.js';
 
 export const FLAG_TIMESTAMP = 32768;
@@ -17,7 +21,14 @@ export const CONF_FLAGS = FLAG_TIMESTAMP | FLAG_OB_CHECKSUM;
 
 export const MAX_CHANNELS_PER_CONNECTION = 25;
 
-/** The `len` values the book channel takes (docs ws-public-books); at least 25, the checksum depth. */
+/** Book precisions subscribed: aggregated by price, or raw orders. */
+export type BookPrec = 'P0' | 'R0';
+
+/**
+ * The `len` values the book channel takes (docs ws-public-books: 1/25/100/250; raw books take the
+ * same parameter, docs ws-public-raw-books); at least 25, the checksum depth (25 prices for P0,
+ * 25 orders per side for R0).
+ */
 const BOOK_LENS = [25, 100, 250] as const;
 
 /** Book length subscribed for a configured depth: the next of 25/100/250 (250 at most). */
@@ -27,23 +38,23 @@ export function bookLen(depth: number): number {
 
 export const confFrame = (): string => JSON.stringify({ event: 'conf', flags: CONF_FLAGS });
 
-export function bookSubscribe(venueSymbol: string, len: number): string {
-  return JSON.stringify({ event: 'subscribe', channel: 'book', symbol: venueSymbol, prec: 'P0', freq: 'F0', len: String(len) });
+export function bookSubscribe(venueSymbol: string, len: number, prec: BookPrec = 'P0'): string {
+  return JSON.stringify({ event: 'subscribe', channel: 'book', symbol: venueSymbol, prec, freq: 'F0', len: String(len) });
 }
 
 const channelSubscribe = (channel: 'trades' | 'ticker', venueSymbol: string): string =>
   JSON.stringify({ event: 'subscribe', channel, symbol: venueSymbol });
 
 /** Subscribe frames of one symbol for the kinds, book first. */
-export function symbolFrames(venueSymbol: string, kinds: readonly Kind[], len: number): string[] {
+export function symbolFrames(venueSymbol: string, kinds: readonly Kind[], len: number, prec: BookPrec = 'P0'): string[] {
   const out: string[] = [];
-  if (kinds.includes('book')) out.push(bookSubscribe(venueSymbol, len));
+  if (kinds.includes('book')) out.push(bookSubscribe(venueSymbol, len, prec));
   if (kinds.includes('trades')) out.push(channelSubscribe('trades', venueSymbol));
   if (kinds.includes('quote')) out.push(channelSubscribe('ticker', venueSymbol));
   return out;
 }
 
-export function plan(wsBase: string, venueSymbols: string[], kinds: Kind[], depth = 25): ConnectionPlan[] {
+export function plan(wsBase: string, venueSymbols: string[], kinds: Kind[], depth = 25, prec: BookPrec = 'P0'): ConnectionPlan[] {
   const url = wsBase.replace(/\/+$/, '');
   const len = bookLen(depth);
   const book = kinds.includes('book');
@@ -57,7 +68,7 @@ export function plan(wsBase: string, venueSymbols: string[], kinds: Kind[], dept
     symbols = [];
   };
   for (const v of venueSymbols) {
-    const mine = symbolFrames(v, kinds, len);
+    const mine = symbolFrames(v, kinds, len, prec);
     if (mine.length === 0) continue;
     if (frames.length + mine.length > MAX_CHANNELS_PER_CONNECTION) flush();
     frames.push(...mine);
@@ -71,8 +82,8 @@ export function plan(wsBase: string, venueSymbols: string[], kinds: Kind[], dept
  * Unsubscribe (when the channel id is known) + subscribe of one symbol's book: a fresh snapshot.
  * Bitfinex unsubscribes by `chanId` only, which the decoder learnt (BitfinexDecoder.resubscribe).
  */
-export function resubscribeFrames(venueSymbol: string, depth: number, chanId?: number): string[] {
-  const sub = bookSubscribe(venueSymbol, bookLen(depth));
+export function resubscribeFrames(venueSymbol: string, depth: number, chanId?: number, prec: BookPrec = 'P0'): string[] {
+  const sub = bookSubscribe(venueSymbol, bookLen(depth), prec);
   return chanId === undefined ? [sub] : [JSON.stringify({ event: 'unsubscribe', chanId }), sub];
 }
 
