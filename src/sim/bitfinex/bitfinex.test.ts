@@ -160,7 +160,7 @@ describe('bitfinex v2 websocket', () => {
     const c = await connect(sim);
     c.send({ event: 'subscribe', channel: 'trades', symbol: 'tBTCUSD' });
     c.send({ event: 'subscribe', channel: 'ticker', symbol: 'tBTCUSD' });
-    c.send({ event: 'subscribe', channel: 'book', symbol: 'tBTCUSD', prec: 'R0' });
+    c.send({ event: 'subscribe', channel: 'book', symbol: 'tBTCUSD', prec: 'P1' }); // P1–P4 are not simulated
     c.send({ event: 'subscribe', channel: 'book', symbol: 'tXYZUSD' });
     c.send({ event: 'ping', cid: 42 });
     const trades = await until(() => c.msgs().find((m) => m.event === 'subscribed' && m.channel === 'trades'));

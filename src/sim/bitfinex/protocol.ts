@@ -1,14 +1,18 @@
 // Bitfinex v2 public websocket on `/ws/2` (PROTOCOLS.md §5): info on open, `conf` flags (TIMESTAMP,
 // SEQ_ALL, OB_CHECKSUM, BULK), subscribe/unsubscribe by chanId, P0 `book` (len 1/25/100/250; levels
-// leaving the length are deleted) with a `cs` frame after each update batch, `trades` (snapshot,
-// te, tu), `ticker`, `[chan,"hb"]` on quiet channels, ping/pong, info 20051/20060/20061 as faults.
-// Truth key: the batch's TIMESTAMP-flag mts × 1000 (ms unique and increasing per symbol).
+// leaving the length are deleted) and raw R0 `book` (len 25/100/250 price levels of orders, see
+// raw-book.ts; a connection may hold both for one symbol), each with a `cs` frame after each update
+// batch, `trades` (snapshot, te, tu), `ticker`, `[chan,"hb"]` on quiet channels, ping/pong, info
+// 20051/20060/20061 as faults.
+// Truth key: the batch's TIMESTAMP-flag mts × 1000 (ms unique and increasing per symbol). Truth is
+// price levels: for an R0 subscriber `truth.topAt` is the same as for P0 — its orders summed per price.
 import type { FaultKind } from '../faults.js';
 import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
 import { SideView } from '../venue/depth-view.js';
+import { RAW_LENS, RawBook } from './raw-book.js';
 import { bitfinexRest, tickerBody } from './rest.js';
 import {
   FLAG_BULK, FLAG_OB_CHECKSUM, FLAG_SEQ_ALL, FLAG_TIMESTAMP, INFO, INFO_MAINT_END, INFO_MAINT_START, INFO_RESTART,
@@ -18,7 +22,8 @@ import {
 const LENS = new Set([1, 25, 100, 250]);
 
 interface Chan {
-  kind: 'book' | 'trades' | 'ticker';
+  /** `raw`: a `book` channel at prec R0. */
+  kind: 'book' | 'raw' | 'trades' | 'ticker';
   sym: string;
   lastMs: number;
 }
@@ -44,6 +49,7 @@ interface BSym {
   tickers: Set<VenueConn>;
   lastMs: number;
   lastChecksum: number;
+  raw: RawBook;
 }
 
 const st = (c: VenueConn): BConn => c.state as BConn;
@@ -62,7 +68,7 @@ export class BitfinexProtocol implements VenueProtocol {
     const nowMs = Date.now();
     for (const [sym, state] of ctx.symbols) {
       const { fmt, market } = state;
-      this.syms.set(sym, { state, views: new Map(), trades: new Set(), tickers: new Set(), lastMs: nowMs, lastChecksum: bitfinexBookChecksum(fmt, market.bids, market.asks) });
+      this.syms.set(sym, { state, views: new Map(), trades: new Set(), tickers: new Set(), lastMs: nowMs, lastChecksum: bitfinexBookChecksum(fmt, market.bids, market.asks), raw: new RawBook(state) });
       state.truth.record(nowMs * 1000, market.bids, market.asks);
       ctx.lastKey.set(sym, nowMs * 1000);
     }
@@ -133,12 +139,15 @@ export class BitfinexProtocol implements VenueProtocol {
     if (channel !== 'book' && channel !== 'trades' && channel !== 'ticker') return fail('channel: invalid');
     const b = this.syms.get(sym);
     if (!b) return fail('symbol: invalid');
-    const key = `${channel}|${sym}`;
+    const prec = channel === 'book' ? (msg.prec ?? 'P0') : undefined;
+    if (channel === 'book' && prec !== 'P0' && prec !== 'R0') return fail(`prec: ${String(prec)} is not simulated (P0 and R0 only)`);
+    const kind = prec === 'R0' ? 'raw' : channel;
+    const key = `${kind}|${sym}`;
     if (s.byKey.has(key)) return fail('subscribe: dup', 10301);
     const pair = sym.slice(1);
-    const chanId = this.nextChanId++;
     const nowMs = Date.now();
     if (channel !== 'book') {
+      const chanId = this.nextChanId++;
       s.chans.set(chanId, { kind: channel, sym, lastMs: nowMs });
       s.byKey.set(key, chanId);
       c.subs.add(key);
@@ -153,15 +162,21 @@ export class BitfinexProtocol implements VenueProtocol {
       }
       return;
     }
-    const prec = msg.prec ?? 'P0';
-    if (prec !== 'P0') return fail(`prec: ${String(prec)} is not simulated (P0 only)`);
     const len = msg.len === undefined ? 25 : Number(msg.len);
-    if (!LENS.has(len)) return fail('len: invalid');
+    if (!(prec === 'R0' ? RAW_LENS : LENS).has(len)) return fail('len: invalid');
     const freq = typeof msg.freq === 'string' ? msg.freq : 'F0';
-    s.chans.set(chanId, { kind: 'book', sym, lastMs: nowMs });
+    const chanId = this.nextChanId++;
+    s.chans.set(chanId, { kind, sym, lastMs: nowMs });
     s.byKey.set(key, chanId);
     c.subs.add(key);
-    this.ctx.send(c, `{"event":"subscribed","channel":"book","chanId":${chanId},"symbol":"${sym}","prec":"P0","freq":"${freq}","len":"${len}","pair":"${pair}"}`);
+    this.ctx.send(c, `{"event":"subscribed","channel":"book","chanId":${chanId},"symbol":"${sym}","prec":"${prec}","freq":"${freq}","len":"${len}","pair":"${pair}"}`);
+    if (kind === 'raw') {
+      const parts: string[] = [];
+      b.raw.add(c, len, parts);
+      this.push(c, chanId, `[${parts.join(',')}]`, b.lastMs);
+      if (s.flags & FLAG_OB_CHECKSUM) this.push(c, chanId, `"cs",${b.raw.checksum}`, b.lastMs);
+      return;
+    }
     const { market, fmt } = b.state;
     let v = b.views.get(len);
     if (!v) {
@@ -185,6 +200,7 @@ export class BitfinexProtocol implements VenueProtocol {
     c.subs.delete(`${chan.kind}|${chan.sym}`);
     if (chan.kind === 'trades') b.trades.delete(c);
     else if (chan.kind === 'ticker') b.tickers.delete(c);
+    else if (chan.kind === 'raw') b.raw.remove(c);
     else {
       for (const [len, v] of b.views) {
         if (v.conns.delete(c) && v.conns.size === 0) b.views.delete(len);
@@ -196,7 +212,7 @@ export class BitfinexProtocol implements VenueProtocol {
     return `[${t.id},${t.timeMs},${bfxAmount(s.fmt, t.lots, t.buyerMaker)},${bfxPrice(s.fmt, t.ticks)}]`;
   }
 
-  onFrame(state: SymbolState, _f: DiffFrame, trades: SimTrade[], key: number, _nowMs: number): void {
+  onFrame(state: SymbolState, f: DiffFrame, trades: SimTrade[], key: number, _nowMs: number): void {
     const sym = state.inst.venueSymbol;
     const b = this.syms.get(sym)!;
     const mts = key / 1000;
@@ -213,13 +229,22 @@ export class BitfinexProtocol implements VenueProtocol {
     const checksum = bitfinexBookChecksum(fmt, market.bids, market.asks);
     const topChanged = checksum !== b.lastChecksum;
     b.lastChecksum = checksum;
-    if (b.views.size === 0) return;
+    const raw = b.raw;
+    // With raw books open, a fault must move the R0 checksum (its 25 orders lie in P0's top 25 levels).
+    const visible = raw.active ? raw.advance(f) : topChanged;
+    if (b.views.size === 0 && !raw.active) return;
     const faults = this.ctx.faults;
-    const due = dueBookFault(faults, sym, topChanged);
+    const due = dueBookFault(faults, sym, visible);
     const drop = due === 'gap';
     const corrupt = due === 'corrupt';
     let corruptTicks = NaN;
     let corruptBid = false;
+    let corruptId = NaN;
+    if (corrupt && raw.active) {
+      // One order, so one level: every raw view sends the order and every P0 view the level.
+      const target = raw.corruptTarget();
+      if (target) ({ ticks: corruptTicks, bid: corruptBid, id: corruptId } = target);
+    }
     for (const [len, v] of b.views) {
       const { entries, t, l } = this;
       entries.length = 0;
@@ -228,7 +253,7 @@ export class BitfinexProtocol implements VenueProtocol {
       const nb = t.length;
       v.asks.diff(market.asks, t, l);
       if (drop || t.length === 0) continue;
-      if (corrupt && Number.isNaN(corruptTicks) && len >= 25) {
+      if (corrupt && !raw.active && Number.isNaN(corruptTicks) && len >= 25) {
         // Views of 25+ levels hold the same top 25, so a top-25 level sent here is sent by all of them.
         for (let i = 0; i < t.length && Number.isNaN(corruptTicks); i++) {
           const bid = i < nb;
@@ -253,6 +278,7 @@ export class BitfinexProtocol implements VenueProtocol {
         if (s.flags & FLAG_OB_CHECKSUM) this.push(c, id, `"cs",${checksum}`, mts);
       }
     }
+    if (raw.active) this.sendRaw(b, drop, corruptId, mts);
     if (drop) {
       takeGap(faults, sym, key, key);
     } else if (!Number.isNaN(corruptTicks)) {
@@ -261,6 +287,25 @@ export class BitfinexProtocol implements VenueProtocol {
         venueSymbol: sym, key, side: corruptBid ? 'bid' : 'ask', price: bfxPrice(fmt, corruptTicks),
         trueQty: bfxAmount(fmt, lots, false), sentQty: bfxAmount(fmt, lots + 1, false),
       });
+    }
+  }
+
+  /** Each raw view's update batch (`[chan,[id,price,amount]]` per order, or one BULK array), then `cs`. */
+  private sendRaw(b: BSym, drop: boolean, corruptId: number, mts: number): void {
+    const entries = this.entries;
+    const sym = b.state.inst.venueSymbol;
+    for (const v of b.raw.views.values()) {
+      entries.length = 0;
+      b.raw.diff(v, entries, corruptId);
+      if (drop || entries.length === 0) continue;
+      const bulk = `[${entries.join(',')}]`;
+      for (const c of v.conns) {
+        const s = st(c);
+        const id = s.byKey.get(`raw|${sym}`)!;
+        if (s.flags & FLAG_BULK) this.push(c, id, bulk, mts);
+        else for (const e of entries) this.push(c, id, e, mts);
+        if (s.flags & FLAG_OB_CHECKSUM) this.push(c, id, `"cs",${b.raw.checksum}`, mts);
+      }
     }
   }
 

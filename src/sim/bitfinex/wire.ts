@@ -1,7 +1,8 @@
 // Bitfinex v2 messages as sent (PROTOCOLS.md §5; shapes as in shared/fixtures/cryptofeed/BITFINEX.ws.11.0
 // and protocol-vectors/bitfinex.json). Numbers are JSON numbers as JavaScript prints them (the venue
 // is JS: `1.5e-7`, `0.0000029`), asks carry negative amounts, and the `cs` checksum is the signed
-// CRC32 of the top 25 bids and asks interleaved as `price:amount`, computed here.
+// CRC32 of the top 25 bids and asks interleaved as `price:amount` (raw R0 books: `orderId:amount`
+// over the top 25 orders), computed here.
 import { crc32 } from 'node:zlib';
 import type { BookSide } from '../book-side.js';
 import type { Formatter } from '../instruments.js';
@@ -32,6 +33,27 @@ export function bitfinexBookChecksum(fmt: Formatter, bids: BookSide, asks: BookS
     if (i < asks.length) s += (s === '' ? '' : ':') + bfxPrice(fmt, asks.ticksFromTop(i)) + ':' + bfxAmount(fmt, asks.lotsFromTop(i), true);
   }
   return crc32(Buffer.from(s, 'latin1')) | 0;
+}
+
+/**
+ * The R0 checksum: the top 25 orders a side, given best first (price, then ascending id), as
+ * `id:amount` with bid and ask interleaved; ask amounts negative.
+ */
+export function bitfinexRawChecksum(
+  fmt: Formatter, bidIds: readonly number[], bidLots: readonly number[], askIds: readonly number[], askLots: readonly number[],
+): number {
+  let s = '';
+  for (let i = 0; i < 25; i++) {
+    if (i < bidIds.length) s += (s === '' ? '' : ':') + bidIds[i] + ':' + bfxAmount(fmt, bidLots[i], false);
+    if (i < askIds.length) s += (s === '' ? '' : ':') + askIds[i] + ':' + bfxAmount(fmt, askLots[i], true);
+  }
+  return crc32(Buffer.from(s, 'latin1')) | 0;
+}
+
+/** One R0 entry `[ORDER_ID,PRICE,AMOUNT]`; an order gone is `[ORDER_ID,0,1]` (bid) / `[ORDER_ID,0,-1]` (ask). */
+export function rawEntry(fmt: Formatter, id: number, ticks: number, lots: number, ask: boolean): string {
+  if (lots === 0) return `[${id},0,${ask ? -1 : 1}]`;
+  return `[${id},${bfxPrice(fmt, ticks)},${bfxAmount(fmt, lots, ask)}]`;
 }
 
 /** Orders at a level, made up from its size (1–5); 0 deletes. */
