@@ -18,7 +18,7 @@ const DEPTH = 10;
 interface Case {
   venue: 'kraken' | 'okx' | 'bitfinex' | 'bitfinex-raw';
   /** The simulator mode (raw Bitfinex books are the Bitfinex protocol). */
-  sim?: 'bitfinex';
+  sim: 'kraken' | 'okx' | 'bitfinex';
   symbols: [unified: string, fs: string][];
   faults: string;
   /** The truth key of a book row: OKX its update_id (seqId), the others its exchange time. */
@@ -26,9 +26,9 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { venue: 'kraken', symbols: [['BTC/USD', 'BTCUSD'], ['ETH/USD', 'ETHUSD']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[0]) },
-  { venue: 'okx', symbols: [['BTC/USDT', 'BTCUSDT'], ['BTC/USDT:USDT', 'BTCUSDTUSDT']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[2]) },
-  { venue: 'bitfinex', symbols: [['BTC/USD', 'BTCUSD'], ['ETH/USD', 'ETHUSD']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[0]) },
+  { venue: 'kraken', sim: 'kraken', symbols: [['BTC/USD', 'BTCUSD'], ['ETH/USD', 'ETHUSD']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[0]) },
+  { venue: 'okx', sim: 'okx', symbols: [['BTC/USDT', 'BTCUSDT'], ['BTC/USDT:USDT', 'BTCUSDTUSDT']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[2]) },
+  { venue: 'bitfinex', sim: 'bitfinex', symbols: [['BTC/USD', 'BTCUSD'], ['ETH/USD', 'ETHUSD']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[0]) },
   { venue: 'bitfinex-raw', sim: 'bitfinex', symbols: [['BTC/USD', 'BTCUSD'], ['ETH/USD', 'ETHUSD']], faults: 'gap=1300ms,corrupt=1900ms,malformed=700ms,disconnect=3100ms', key: (r) => Number(r[0]) },
 ];
 
@@ -57,7 +57,7 @@ describe.each(CASES)('record $venue from the simulator with faults', (c) => {
   const outDir = mkdtempSync(join(tmpdir(), `mf-${c.venue}-replay-`));
 
   beforeAll(async () => {
-    sim = await startSim({ venue: c.sim ?? c.venue, symbols: c.symbols.map((s) => s[0]), seed: 7, diffIntervalMs: 25, faults: c.faults });
+    sim = await startSim({ venue: c.sim, symbols: c.symbols.map((s) => s[0]), seed: 7, diffIntervalMs: 25, faults: c.faults });
     result = await runCli(recordArgs(c, sim, dataDir), {}, 60_000);
     await sim.stop();
     replayed = await runCli(['replay', '--data-dir', dataDir, '--venue', c.venue, '--out-dir', outDir], {}, 60_000);
@@ -146,7 +146,7 @@ describe.each(CASES)('record $venue across make-before-break rotations', (c) => 
   const outDir = mkdtempSync(join(tmpdir(), `mf-${c.venue}-rot-replay-`));
 
   beforeAll(async () => {
-    sim = await startSim({ venue: c.sim ?? c.venue, symbols: [c.symbols[0][0]], seed: 3, diffIntervalMs: 25 });
+    sim = await startSim({ venue: c.sim, symbols: [c.symbols[0][0]], seed: 3, diffIntervalMs: 25 });
     const args = recordArgs({ ...c, symbols: [c.symbols[0]] }, sim, dataDir);
     args[args.indexOf('--duration') + 1] = '6s';
     result = await runCli([...args, '--ws-max-session-s', '1.5'], {}, 60_000);
