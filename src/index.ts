@@ -15,7 +15,7 @@ export { writeParquet, convertDay, DataQuery } from './storage/parquet/index.js'
 export { validateCapture, type CaptureReport } from './replay/validate-capture.js';
 export {
   VenueClient, fetchCandles, fetchTrades, syncCandles, syncTrades, fillGaps, combineCandles, CandleAggregator, aggregateTrades,
-  timeframeMs, type Bar,
+  timeframeMs, combineWithLocal, completeBars, watchedSpans, type Bar, type CombineReport,
 } from './history/index.js';
 export { LiveCandles, candlesFromTradesFiles, type LiveCandlesOptions } from './history/live-candles.js';
 export { BarRing, BarStore, DEFAULT_CAPACITY, type NumericBar, type BarColumns } from './history/ring-buffer.js';

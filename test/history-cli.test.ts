@@ -90,6 +90,12 @@ describe('marketfeed history', () => {
     expect(csv.rows[0][1]).toMatch(/^\d+\.\d{8}$/);
   });
 
+  it('candles --help documents --combine-local, --local-label and --tolerance', async () => {
+    const r = await history(['candles', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--combine-local[\s\S]*combine\.json[\s\S]*--local-label <label>[\s\S]*sim-<venue>[\s\S]*--tolerance <fraction>[\s\S]*0\.0001/);
+  });
+
   it.each([
     [['candles', '--symbol', 'DOGE/USDT', '--from', '2026-01-01'], /MF_ERR_UNKNOWN_SYMBOL: binance DOGE\/USDT/],
     [['candles', '--symbol', 'BTC/USDT', '--from', '2026-13-01'], /MF_ERR_USAGE: --from "2026-13-01" is not a date/],

@@ -1,13 +1,24 @@
 // marketfeed history candles|trades: REST history into the data directory (src/history/ fetches,
 // src/storage/candles.ts writes). Resumable: what the day files already cover is not fetched again.
 //   marketfeed history candles --venue binance --symbol BTC/USDT --timeframe 1m --from 2026-01-01 --to 2026-01-08
+// `candles --combine-local` then lays bars built from the trades `record` captured under the same
+// data dir over the venue's (history/combine-sync.ts; this file finds the recorded files, since
+// history/ may not import storage/).
 // Bad input: one line on stderr, exit 2. The venue failing after retries: exit 1.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
 import { parseSymbol } from '../core/symbols.js';
-import { VenueClient, syncCandles, syncTrades, timeframeMs, type SyncSummary } from '../history/index.js';
+import { utcDay } from '../core/time.js';
+import {
+  VenueClient, candlesFromTradesFiles, combineWithLocal, completeBars, ledgerRowOf, syncCandles, syncTrades, timeframeMs, watchedSpans,
+  type CombineReport, type CombineStore, type CombineSummary, type LedgerRow, type LocalBars, type SyncSummary,
+} from '../history/index.js';
 import type { SyncProgress } from '../history/sync.js';
-import { CandleDayFiles, TradeDayFiles } from '../storage/candles.js';
+import { CandleDayFiles, TradeDayFiles, candleFileName, combineReportPath, recordedDays } from '../storage/candles.js';
+import { symbolDirName, venueLabelFs } from '../storage/layout.js';
+import { readCsv } from '../storage/read.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFatal } from './exit.js';
 
@@ -29,7 +40,15 @@ export interface HistoryFlags {
   rateLimit?: boolean;
   parquet?: boolean;
   maxClockOffsetMs?: number;
+  /** Combine with bars built from recorded trades (candles only). */
+  combineLocal?: boolean;
+  /** Data-dir label of the recording (default: the venue id). */
+  localLabel?: string;
+  /** Relative tolerance of the combine comparison (default 0.0001). */
+  tolerance?: string;
 }
+
+export const DEFAULT_TOLERANCE = 0.0001;
 
 export interface HistoryIo {
   stdout: NodeJS.WritableStream;
@@ -94,6 +113,10 @@ export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: His
     if (parseSymbol(flags.symbol) === undefined) {
       throw new MarketfeedError('MF_ERR_USAGE', `--symbol ${JSON.stringify(flags.symbol)} is not a unified symbol`, { expected: 'BASE/QUOTE or BASE/QUOTE:SETTLE, e.g. BTC/USDT', got: flags.symbol });
     }
+    if (flags.combineLocal !== true && (flags.localLabel !== undefined || flags.tolerance !== undefined)) {
+      throw new MarketfeedError('MF_ERR_USAGE', '--local-label and --tolerance go with --combine-local', { got: flags.localLabel ?? flags.tolerance });
+    }
+    const combine = flags.combineLocal === true ? combineInput(flags) : undefined;
     const client = await VenueClient.open({
       venue: flags.venue, restUrl: flags.restUrl || undefined, rateLimit: flags.rateLimit, timeoutMs: flags.timeoutMs,
       retry: {
@@ -119,11 +142,21 @@ export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: His
       draw(p);
     };
     const opts = { symbol: flags.symbol, fromMs, toMs, pageLimit: flags.pageLimit, venueNowMs, onProgress };
+    const candleFiles = new CandleDayFiles({ ...base, timeframe });
     const summary: SyncSummary = kind === 'candles'
-      ? await syncCandles(client, new CandleDayFiles({ ...base, timeframe }), { ...opts, timeframe, fill: flags.fill !== false })
+      ? await syncCandles(client, candleFiles, { ...opts, timeframe, fill: flags.fill !== false })
       : await syncTrades(client, new TradeDayFiles(base), opts);
     if (drewProgress) io.stderr.write('\n');
-    io.stdout.write(summaryLine(label, summary, client.stats.requests, client.stats.retries) + '\n');
+    let line = summaryLine(label, summary, client.stats.requests, client.stats.retries);
+    if (combine !== undefined) {
+      const local = await localBars(flags, combine.label, timeframe, summary.fromMs, summary.toMs);
+      const c = await combineWithLocal(client, combineStore(candleFiles), {
+        symbol: flags.symbol, timeframe, localLabel: combine.label, fromMs: summary.fromMs, toMs: summary.toMs,
+        local: local.bars, partial: local.partial, tolerance: combine.tolerance, fill: flags.fill !== false, pageLimit: flags.pageLimit,
+      });
+      line += '; ' + combineLine(combine.label, combine.tolerance, c, candleFileName(flags.symbol, timeframe, c.days[0] ?? '19700101'));
+    }
+    io.stdout.write(line + '\n');
     return EXIT_OK;
   } catch (e) {
     if (drewProgress) io.stderr.write('\n');
@@ -146,6 +179,64 @@ function summaryLine(label: string, s: SyncSummary, requests: number, retries: n
     `wrote ${s.daysWritten.length} day file(s); ${requests} requests, ${retries} retries`;
 }
 
+/** --combine-local's inputs, checked before any request: the recording must exist, the tolerance be a fraction. */
+function combineInput(flags: HistoryFlags): { label: string; tolerance: number } {
+  const label = venueLabelFs(flags.localLabel ?? flags.venue);
+  const text = flags.tolerance;
+  const tolerance = text === undefined ? DEFAULT_TOLERANCE : Number(text);
+  if (text !== undefined && (text.trim() === '' || !Number.isFinite(tolerance) || tolerance < 0)) {
+    throw new MarketfeedError('MF_ERR_USAGE', `--tolerance ${JSON.stringify(text)} is not a relative fraction`, { expected: 'a number >= 0, e.g. 0.0001 (0.01 %)', got: text });
+  }
+  const dir = join(flags.dataDir, label, symbolDirName(flags.symbol));
+  if (!existsSync(dir)) {
+    throw new MarketfeedError('MF_ERR_USAGE', `--combine-local: no recording of ${flags.symbol} under ${dir}`, {
+      expected: 'a data dir written by marketfeed record (with --sim the label is sim-<venue>: pass --local-label)', got: dir,
+    });
+  }
+  return { label, tolerance };
+}
+
+/** Complete local bars over [fromMs, toMs) from every trades part the recorder wrote, with its ledger. */
+async function localBars(flags: HistoryFlags, label: string, timeframe: string, fromMs: number, toMs: number): Promise<LocalBars> {
+  if (toMs <= fromMs) return { bars: [], partial: [] };
+  // rows go to the day they were received in: a bar's trades may sit in the next day's file
+  const first = utcDay(fromMs * 1000);
+  const last = utcDay((toMs + 86_400_000) * 1000);
+  const days = (await recordedDays(flags.dataDir, label, flags.symbol)).filter((d) => d.day <= last);
+  const trades = days.filter((d) => d.day >= first).flatMap((d) => d.trades);
+  if (trades.length === 0) return { bars: [], partial: [] };
+  // the ledger from the first day on: whether the stream was watched at `first` may depend on earlier rows
+  const ledger: LedgerRow[] = [];
+  for (const path of days.flatMap((d) => d.events)) {
+    for (const cells of (await readCsv(path)).rows) {
+      const row = ledgerRowOf(cells);
+      if (row !== undefined) ledger.push(row);
+    }
+  }
+  const { candles } = await candlesFromTradesFiles(trades, { venue: label, symbol: flags.symbol, timeframes: [timeframe] });
+  return completeBars(candles, timeframeMs(timeframe) * 1000, ledger.length > 0 ? watchedSpans(ledger) : undefined);
+}
+
+/** storage/candles.ts's day files as history/'s CombineStore (the report is JSON written by us). */
+function combineStore(files: CandleDayFiles): CombineStore {
+  return {
+    read: (day) => files.read(day),
+    write: (day, rec) => files.write(day, rec),
+    readReport: async (day) => {
+      const r = (await files.readReport(day)) as Partial<CombineReport> | undefined;
+      return r !== undefined && r.version === 1 && Array.isArray(r.localRanges) ? (r as CombineReport) : undefined;
+    },
+    writeReport: (day, report) => files.writeReport(day, report),
+  };
+}
+
+function combineLine(label: string, tolerance: number, c: CombineSummary, firstFile: string): string {
+  if (c.days.length === 0) return `combined with ${label}: no complete local bars in the range (${c.partialLocal} partial)`;
+  return `combined with ${label}: ${c.bars} bars (${c.local} local, ${c.exchange} exchange, ${c.synthetic} synthetic), ` +
+    `${c.overlapping} compared, ${c.mismatchedBars} mismatched beyond ${tolerance} (${c.mismatches} fields), ` +
+    `${c.partialLocal} partial local left out, ${c.refetched} venue bars re-fetched to compare; report ${combineReportPath(firstFile)}${c.days.length > 1 ? ` (+${c.days.length - 1} days)` : ''}`;
+}
+
 function subcommand(kind: HistoryKind): Command {
   const cmd = new Command(kind)
     .description(kind === 'candles'
@@ -157,6 +248,11 @@ function subcommand(kind: HistoryKind): Command {
   if (kind === 'candles') {
     cmd.option('--timeframe <tf>', '1s … 1d, e.g. 1m, 15m, 4h, 1d', '1m');
     cmd.addOption(new Option('--no-fill', 'keep only the venue\'s bars (no gap filling)'));
+    cmd.option('--combine-local', 'prefer bars built from the trades `record` captured under --data-dir (those its events ledger shows it watched whole); ' +
+      'fill holes from the venue; ' +
+      'write .<candle file>.combine.json per day (counts of local/exchange/synthetic bars, local ranges, every compared bar differing beyond --tolerance)');
+    cmd.option('--local-label <label>', 'data-dir label of the recording (default: the venue id; sim-<venue> for record --sim)');
+    cmd.option('--tolerance <fraction>', `relative difference allowed between local and venue bars (default ${DEFAULT_TOLERANCE})`);
   }
   cmd
     .option('--page-limit <n>', 'rows per request (default: the venue maximum for candles, 1000 for trades)')
@@ -180,6 +276,8 @@ function subcommand(kind: HistoryKind): Command {
         retryBaseMs: positiveInt(opts.retryBaseMs as string, '--retry-base-ms', 0),
         maxClockOffsetMs: positiveInt(opts.maxClockOffsetMs as string, '--max-clock-offset-ms', 0),
         rateLimit: opts.rateLimit as boolean | undefined, parquet: opts.parquet as boolean | undefined,
+        combineLocal: opts.combineLocal as boolean | undefined, localLabel: opts.localLabel as string | undefined,
+        tolerance: opts.tolerance as string | undefined,
       };
     } catch (e) {
       process.exitCode = reportFatal(e);

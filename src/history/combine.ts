@@ -29,6 +29,10 @@ export interface CombineResult {
   fromExchange: number;
   /** Bars present on both sides (both real). */
   overlapping: number;
+  /** Open times of the overlapping bars. */
+  overlappingTs: number[];
+  /** Open times of the bars taken from `local`. */
+  localTs: number[];
   mismatches: BarMismatch[];
 }
 
@@ -45,7 +49,7 @@ function relDiff(a: string, b: string): number {
 export function combineCandles(local: readonly Bar[], exchange: readonly Bar[], opts: CombineOptions = {}): CombineResult {
   const priceTol = opts.priceTolerance ?? 1e-9;
   const volumeTol = opts.volumeTolerance ?? 1e-9;
-  const result: CombineResult = { bars: [], fromLocal: 0, fromExchange: 0, overlapping: 0, mismatches: [] };
+  const result: CombineResult = { bars: [], fromLocal: 0, fromExchange: 0, overlapping: 0, overlappingTs: [], localTs: [], mismatches: [] };
   let i = 0;
   let j = 0;
   while (i < local.length || j < exchange.length) {
@@ -53,6 +57,7 @@ export function combineCandles(local: readonly Bar[], exchange: readonly Bar[], 
     const x = j < exchange.length ? exchange[j] : undefined;
     if (x === undefined || (l !== undefined && l.ts < x.ts)) {
       result.bars.push(l!);
+      result.localTs.push(l!.ts);
       result.fromLocal++;
       i++;
     } else if (l === undefined || x.ts < l.ts) {
@@ -65,9 +70,11 @@ export function combineCandles(local: readonly Bar[], exchange: readonly Bar[], 
         result.fromExchange++;
       } else {
         result.bars.push(l);
+        result.localTs.push(l.ts);
         result.fromLocal++;
         if (!l.synthetic && !x.synthetic) {
           result.overlapping++;
+          result.overlappingTs.push(l.ts);
           for (const f of PRICE_FIELDS) compare(result.mismatches, l, x, f, priceTol);
           compare(result.mismatches, l, x, 'volume', volumeTol);
         }

@@ -3,17 +3,20 @@
 //   <dayDir>/trades_<SYMBOL_FS>_<YYYYMMDD>.csv.gz                 the recorder's trades file (csv.ts)
 // each with its .parquet copy, and a hidden `.<file>.coverage.json` beside it listing the µs
 // ranges already fetched (history/sync.ts resumes from it; without the data file it is ignored).
+// `history candles --combine-local` adds `.<file>.combine.json` (history/combine-sync.ts's report:
+// each bar's source and the mismatches), and reads the recorder's trades and events parts
+// (recordedDays).
 // A day file is rewritten whole (sorted, de-duplicated) to a temp name, fsynced and renamed, so
 // a reader never sees half a file. A trades file a recorder is still appending to (its
 // `.writing` marker is present) is never rewritten.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { MarketfeedError } from '../core/errors.js';
 import type { Trade } from '../core/events.js';
 import { TRADES_HEADER, tradeRow } from './csv.js';
-import { dayDir, dayPaths, symbolDirName } from './layout.js';
+import { dayDir, dayPaths, partsOf, symbolDirName, venueLabelFs } from './layout.js';
 import { castFromCsv, readCsvSql, sqlString, type TypedColumn } from './parquet/columns.js';
 import { parquetPathFor, writeParquet } from './parquet/convert.js';
 import { openDuckDb, sqlError } from './parquet/duckdb.js';
@@ -57,6 +60,11 @@ export function candleRow(c: CandleRow): string {
 
 function coveragePath(path: string): string {
   return join(dirname(path), `.${basename(path)}.coverage.json`);
+}
+
+/** `.<candle file>.combine.json`: the report of `history candles --combine-local`. */
+export function combineReportPath(candleFile: string): string {
+  return join(dirname(candleFile), `.${basename(candleFile)}.combine.json`);
 }
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
@@ -172,6 +180,48 @@ export class CandleDayFiles {
     if (this.opts.parquet !== false) await writeCandlesParquet(path);
     await writeAtomic(coveragePath(path), JSON.stringify({ ranges: file.coverage }) + '\n');
   }
+
+  /** The day's combine report as parsed JSON; undefined when there is none (or it is unreadable). */
+  async readReport(day: string): Promise<unknown> {
+    try {
+      return JSON.parse(await readFile(combineReportPath(this.path(day)), 'utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async writeReport(day: string, report: object): Promise<void> {
+    await writeAtomic(combineReportPath(this.path(day)), JSON.stringify(report, null, 1) + '\n');
+  }
+}
+
+/** One recorded day of one (venue label, symbol): its trades and events parts, in part order. */
+export interface RecordedDay {
+  day: string;
+  trades: string[];
+  events: string[];
+}
+
+/**
+ * The days `marketfeed record` wrote under `<dataDir>/<label>/<SYMBOL_FS>/`, oldest first, with
+ * every part of each (rotation parts and a part still being written, `.open`, included).
+ */
+export async function recordedDays(dataDir: string, label: string, symbol: string): Promise<RecordedDay[]> {
+  const fs = symbolDirName(symbol);
+  const dir = join(dataDir, venueLabelFs(label), fs);
+  let days: string[];
+  try {
+    days = (await readdir(dir)).filter((d) => /^\d{8}$/.test(d)).sort();
+  } catch {
+    return [];
+  }
+  const out: RecordedDay[] = [];
+  for (const day of days) {
+    const names = await readdir(join(dir, day)).catch((): string[] => []);
+    const of = (kind: 'trades' | 'events'): string[] => partsOf(names, kind, fs, day).map((p) => join(dir, day, p.name));
+    out.push({ day, trades: of('trades'), events: of('events') });
+  }
+  return out;
 }
 
 /** History trades in the recorder's trades day files (history/sync.ts's DayStore). */
