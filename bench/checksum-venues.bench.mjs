@@ -57,7 +57,7 @@ function runOnce(spec, symbols, frames) {
     if (f.dir !== 'rest') core.onFrame(f);
     else {
       const v = restSymbol(f.url);
-      if (v && core.symbolOf(v)) core.onSnapshotBody(v, f.data, f.localTs, true);
+      if (v && core.symbolOf(v) && !core.onRestFrame(f, v)) core.onSnapshotBody(v, f.data, f.localTs, true);
     }
   }
   return core.stats();

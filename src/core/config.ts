@@ -53,6 +53,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'rest.timeoutS', kind: 'number', default: 10, min: 0.1, doc: 'REST request timeout in seconds' },
   { path: 'rest.snapshotLimit', kind: 'int', default: 1000, min: 5, max: 5000, doc: 'levels requested in a REST book snapshot' },
   { path: 'rest.weightPerMinute', kind: 'int', default: 1200, min: 1, doc: 'REST weight budget per minute for snapshots' },
+  { path: 'rest.openInterestS', kind: 'number', default: 30, min: 0, doc: 'seconds between open interest polls of each symbol, for venues that serve it only over REST (Binance USDⓈ-M; 0 = off)' },
   { path: 'storage.flushIntervalS', kind: 'number', default: 1, min: 0.05, doc: 'seconds between gzip member flushes' },
   { path: 'storage.raw', kind: 'bool', default: true, doc: 'write the raw capture' },
   { path: 'storage.trades', kind: 'bool', default: true, doc: 'write trades files' },
@@ -96,7 +97,7 @@ export interface Config {
     noDataTimeoutS: number; reconnectBackoffS: number; reconnectBackoffMaxS: number; maxSessionS: number;
     maxReconnects: number;
   };
-  rest: { url: string; timeoutS: number; snapshotLimit: number; weightPerMinute: number };
+  rest: { url: string; timeoutS: number; snapshotLimit: number; weightPerMinute: number; openInterestS: number };
   storage: {
     flushIntervalS: number; raw: boolean; trades: boolean; book: boolean; events: boolean; parquet: boolean;
     /** Rotation limits, 0 = off; rotateEvery in ms. */

@@ -63,7 +63,7 @@ export function sessionOptions(cfg: Config, source: FeedSource, handlers: Sessio
       backoffMaxMs: cfg.ws.reconnectBackoffMaxS * 1000,
       maxReconnects: cfg.ws.maxReconnects,
     },
-    rest: { timeoutMs: cfg.rest.timeoutS * 1000, weightPerMinute: cfg.rest.weightPerMinute },
+    rest: { timeoutMs: cfg.rest.timeoutS * 1000, weightPerMinute: cfg.rest.weightPerMinute, openInterestS: cfg.rest.openInterestS },
     emitChanges,
     quoteCheck: cfg.quoteCheck,
     checksumAdvisory: cfg.checksumAdvisory.split(',').map((x) => x.trim()).filter((x) => x !== ''),

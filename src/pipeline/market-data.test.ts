@@ -1,6 +1,6 @@
 // The market-data dict: unit rules on hand-made events, then the baseline — a live Binance
 // USDⓈ-M futures session against the simulator yields price, spread, vol and funding from the
-// venue's own streams, and oi as null with the reason (the venue streams none).
+// venue's own streams, and oi from its REST poll (the venue streams none).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/config.js';
 import type { MarketEvent } from '../core/events.js';
@@ -24,7 +24,8 @@ describe('MarketDataMapper', () => {
     m.onEvent(quote(T0, '100', '100.5'));
     expect(got[0]).toMatchObject({ cause: 'quote', price: 100.25, spread: 0.5, vol: null, funding: null, oi: null, texts: [] });
     expect(got[0].missing).toEqual({
-      vol: 'no trade yet', funding: 'no derivative update from binance-futures yet', oi: 'no derivative update from binance-futures yet',
+      vol: 'no trade yet', funding: 'no derivative update from binance-futures yet',
+      oi: 'no open interest from binance-futures\'s REST poll yet (rest.openInterestS; 0 = off)',
     });
     m.onEvent(trade(T0 + S, '100.4', '2'));
     m.onEvent(trade(T0 + 30 * S, '100.6', '0.5'));
@@ -33,7 +34,7 @@ describe('MarketDataMapper', () => {
     expect(got[3].vol).toBeCloseTo(1.5);
     m.onEvent({ type: 'derivative', ...base, ts: T0 + 66 * S, localTs: T0 + 66 * S, markPrice: '100.65', indexPrice: '100.6', fundingRate: '0.00010000', nextFundingTs: T0 + 3600 * S });
     expect(got[4]).toMatchObject({ cause: 'derivative', funding: 0.0001, markPrice: 100.65, nextFundingTs: T0 + 3600 * S, oi: null });
-    expect(got[4].missing).toEqual({ oi: 'binance-futures streams no open interest: none of its 1 derivative updates carried one' });
+    expect(got[4].missing).toEqual({ oi: 'no open interest from binance-futures\'s REST poll yet (rest.openInterestS; 0 = off)' });
     m.onEvent({ type: 'derivative', ...base, ts: T0 + 67 * S, localTs: T0 + 67 * S, openInterest: '12345.678' });
     expect(got[5]).toMatchObject({ oi: 12345.678, funding: 0.0001, missing: {} });
   });
@@ -86,18 +87,22 @@ describe('baseline: Binance USDⓈ-M futures session against the simulator', () 
     await sim?.stop();
   });
 
-  it('delivers every field: price, spread, vol and funding from the streams, oi null with its reason', async () => {
+  it('delivers every field: price, spread, vol and funding from the streams, oi from the REST poll', async () => {
     const config = loadConfig({
       env: {}, cwd: '/nonexistent',
-      flags: { venue: 'binance-futures', symbols: 'BTC/USDT:USDT', 'ws.url': sim.wsUrl, 'rest.url': sim.restUrl, depth: '5' },
+      flags: {
+        venue: 'binance-futures', symbols: 'BTC/USDT:USDT', 'ws.url': sim.wsUrl, 'rest.url': sim.restUrl, depth: '5',
+        'rest.openInterestS': '0.5',
+      },
     });
     const mapper = new MarketDataMapper();
     const feed = new Feed({ config, log: silentLogger, handlers: { event: (ev) => mapper.onEvent(ev) } });
     await feed.start();
     let last: MarketData | undefined;
+    const deadline = Date.now() + 15_000;
     for await (const d of mapper) {
       last = d;
-      if (d.price !== null && d.spread !== null && d.vol !== null && d.funding !== null) break;
+      if ((d.price !== null && d.spread !== null && d.vol !== null && d.funding !== null && d.oi !== null) || Date.now() > deadline) break;
     }
     await feed.stop();
     mapper.close();
@@ -113,10 +118,9 @@ describe('baseline: Binance USDⓈ-M futures session against the simulator', () 
     expect(d.nextFundingTs).toBeGreaterThan(d.ts);
     expect(d.texts).toEqual([]);
     // Binance USDⓈ-M streams funding on markPrice@1s but open interest only over REST
-    // (/fapi/v1/openInterest), which neither the venue spec nor the simulator serve.
-    expect(d.oi).toBeNull();
-    expect(d.missing.oi).toMatch(/^binance-futures streams no open interest: none of its \d+ derivative updates carried one$/);
-    expect(Object.keys(d.missing)).toEqual(['oi']);
+    // (/fapi/v1/openInterest): the session polls it every rest.openInterestS.
+    expect(d.oi).toBeGreaterThan(0);
+    expect(d.missing).toEqual({});
   });
 });
 

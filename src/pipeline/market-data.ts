@@ -9,10 +9,12 @@
 //   vol     base-asset volume traded in the trailing `volWindowMs` (default 24 h) by the trades seen
 //           this session (`volCoveredMs` says how much of the window the session has seen)
 //   funding the current funding rate from the venue's derivative stream (Binance USDⓈ-M markPrice)
-//   oi      open interest from the venue's derivative stream, when the venue streams it
+//   oi      open interest from the venue's derivative stream, or from its REST poll where the venue
+//           serves it only there (Binance USDⓈ-M /fapi/v1/openInterest, every rest.openInterestS)
 //   texts   drained from the configured TextSource, else []
 import type { MarketEvent } from '../core/events.js';
 import { getVenue } from '../venues/index.js';
+import type { VenueSpec } from '../venues/types.js';
 
 export interface MarketData {
   symbol: string;
@@ -220,13 +222,15 @@ export class MarketDataMapper implements AsyncIterable<MarketData> {
       vol = this.windowVolume(s, until);
       covered = Math.min(this.volWindowUs, Math.max(0, until - s.firstTradeTs)) / 1000;
     } else missing.vol = 'no trade yet';
-    const derivative = derivativeCapable(s.venue);
+    const spec = specOf(s.venue);
+    const derivative = spec?.kinds.derivative ?? true; // unknown venues: assume they may
     if (s.funding === null) {
       missing.funding = !derivative ? `${s.venue} has no derivative stream (spot venue): no funding rate`
         : s.derivativeEvents === 0 ? `no derivative update from ${s.venue} yet` : `${s.venue}'s derivative updates carry no funding rate`;
     }
     if (s.oi === null) {
       missing.oi = !derivative ? `${s.venue} has no derivative stream (spot venue): no open interest`
+        : spec?.openInterest !== undefined ? `no open interest from ${s.venue}'s REST poll yet (rest.openInterestS; 0 = off)`
         : s.derivativeEvents === 0 ? `no derivative update from ${s.venue} yet`
           : `${s.venue} streams no open interest: none of its ${s.derivativeEvents} derivative updates carried one`;
     }
@@ -275,11 +279,11 @@ export class MarketDataMapper implements AsyncIterable<MarketData> {
   }
 }
 
-/** Whether the venue's spec says it streams derivative data (unknown venues: assume it may). */
-function derivativeCapable(venue: string): boolean {
+/** The venue's spec (what it streams, what is polled), undefined for a venue not registered. */
+function specOf(venue: string): VenueSpec | undefined {
   try {
-    return getVenue(venue).kinds.derivative;
+    return getVenue(venue);
   } catch {
-    return true;
+    return undefined;
   }
 }

@@ -3,9 +3,10 @@
 // quote check as live capture — and the sources' event streams are merged by localTs.
 //
 // What makes the output equal the live run's: frames are fed in file order (the order they were
-// processed live); REST bodies are handed to the book where live fetches would have been; and the
-// ledger says when each run started (a fresh core, as a fresh process had) and when it stopped its
-// books (frames after that were still decoded live, but no book moved).
+// processed live); REST bodies are handed to the book where live fetches would have been (open
+// interest bodies to the decoder, as live polls hand them); and the ledger says when each run
+// started (a fresh core, as a fresh process had) and when it stopped its books (frames after that
+// were still decoded live, but no book moved).
 import { existsSync, statSync } from 'node:fs';
 import { MarketfeedError } from '../core/errors.js';
 import type { MarketEvent } from '../core/events.js';
@@ -260,6 +261,7 @@ async function* runSource(src: FrameSource, sh: Shared): AsyncGenerator<Out[]> {
         if (stopped) continue; // live drops a body that lands after the stop
         const v = restSymbol(f.url);
         if (v === undefined || !venueSymbols.has(v)) continue;
+        if (core.onRestFrame(f, v)) continue; // open interest, not a book
         const failure = core.onSnapshotBody(v, f.data, f.localTs, true);
         if (failure !== undefined) core.snapshotFailed(v, failure, f.localTs);
       } else {

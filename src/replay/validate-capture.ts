@@ -59,6 +59,7 @@ export async function validateCapture(opts: CaptureOptions): Promise<CaptureRepo
       }
       const v = restSymbol(f.url);
       if (v === undefined || !venueSymbols.has(v)) continue;
+      if (core.onRestFrame(f, v)) continue; // open interest, not a book
       const failure = core.onSnapshotBody(v, f.data, f.localTs, true);
       if (failure !== undefined) core.snapshotFailed(v, failure, f.localTs);
     }

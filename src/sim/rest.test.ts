@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from './index.js';
+import { makeInstrument } from './instruments.js';
+import { SymbolState } from './symbol-state.js';
 
 async function get(sim: SimHandle, path: string): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(sim.restUrl + path);
@@ -117,5 +119,39 @@ describe('futures REST', () => {
     const t = await get(sim, '/fapi/v1/trades?symbol=BTCUSDT&limit=5');
     expect(t.body[0]).not.toHaveProperty('isBestMatch');
     expect(t.body[0].qty).toMatch(/^\d+\.\d{3}$/);
+  });
+
+  it('openInterest: the doc shape, futures decimals, slowly changing; 400 unknown, 404 on spot paths', async () => {
+    const a = await get(sim, '/fapi/v1/openInterest?symbol=BTCUSDT');
+    expect(a.status).toBe(200);
+    expect(Object.keys(a.body)).toEqual(['openInterest', 'symbol', 'time']);
+    expect(a.body.symbol).toBe('BTCUSDT');
+    expect(a.body.openInterest).toMatch(/^\d+\.\d{3}$/);
+    expect(Number(a.body.openInterest)).toBeGreaterThan(1000);
+    expect(Math.abs(a.body.time - Date.now())).toBeLessThan(5000);
+    expect(a.headers.get('x-mbx-used-weight-1m')).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 50));
+    const b = await get(sim, '/fapi/v1/openInterest?symbol=BTCUSDT');
+    expect(Math.abs(Number(b.body.openInterest) / Number(a.body.openInterest) - 1)).toBeLessThan(0.001);
+    expect(await get(sim, '/fapi/v1/openInterest?symbol=NOPE')).toMatchObject({ status: 400, body: { code: -1121, msg: 'Invalid symbol.' } });
+    expect((await get(sim, '/fapi/v1/openInterest')).body.code).toBe(-1102);
+    expect((await get(sim, '/api/v3/openInterest?symbol=BTCUSDT')).status).toBe(404);
+  });
+});
+
+describe('futures openInterest is deterministic', () => {
+  it('a function of seed, symbol and time: the same for two simulators with one seed, different for another', () => {
+    const at = 1_767_225_600_000;
+    const value = (seed: number, symbol: string): string[] => {
+      const s = new SymbolState(makeInstrument(symbol, 'binance-futures'), 'binance-futures', { seed, levels: 20, truthHistory: 4, truthDepth: 5, startMs: at });
+      return [0, 1000, 60_000, 3_600_000].map((dt) => s.openInterest(at + dt));
+    };
+    const one = value(3, 'BTCUSDT');
+    expect(value(3, 'BTCUSDT')).toEqual(one);
+    expect(value(4, 'BTCUSDT')).not.toEqual(one);
+    expect(value(3, 'ETHUSDT')).not.toEqual(one);
+    const n = one.map(Number);
+    expect(Math.abs(n[1] / n[0] - 1)).toBeLessThan(0.001); // a second apart: barely moves
+    expect(Math.max(...n) / Math.min(...n)).toBeLessThan(1.1);
   });
 });

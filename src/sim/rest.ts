@@ -75,6 +75,9 @@ export function handleRest(ctx: RestContext, path: string, q: URLSearchParams): 
     case 'premiumIndex':
       if (futures) return premiumIndex(ctx, q);
       break;
+    case 'openInterest':
+      if (futures) return openInterest(ctx, q);
+      break;
   }
   return err(404, -1, `Unknown path ${path}`);
 }
@@ -287,4 +290,12 @@ function premiumIndex(ctx: RestContext, q: URLSearchParams): RestReply {
   const s = lookup(ctx, q);
   if (!('market' in s)) return s;
   return ok(one(s), 1);
+}
+
+/** GET openInterest (futures, weight 1): `{"openInterest":"10659.509","symbol":"BTCUSDT","time":ms}`. */
+function openInterest(ctx: RestContext, q: URLSearchParams): RestReply {
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  const now = ctx.nowMs();
+  return ok({ openInterest: s.openInterest(now), symbol: s.inst.venueSymbol, time: now }, 1);
 }

@@ -33,6 +33,9 @@ export class SymbolState {
   private readonly rng: Rng;
   /** Levels a REST snapshot may return (the whole side). */
   readonly maxDepth: number;
+  /** Open interest level and phase of this symbol, from the seed (futures openInterest). */
+  private readonly oiBase: number;
+  private readonly oiPhase: number;
 
   constructor(
     readonly inst: Instrument,
@@ -49,6 +52,10 @@ export class SymbolState {
     this.maxDepth = opts.levels + 64;
     this.oldBooks.push(this.market.state(this.maxDepth));
     this.lastOldBookMs = opts.startMs;
+    // hashed, not drawn from rng: the model's own draws stay as they were
+    const h = hash32('openInterest', seed);
+    this.oiBase = 5_000 + (h % 20_000);
+    this.oiPhase = ((h >>> 16) / 65_536) * 2 * Math.PI;
   }
 
   /**
@@ -92,6 +99,16 @@ export class SymbolState {
       for (let i = 0; i < n; i++) this.market.step(nowMs);
     }
     return this.market.state(limit);
+  }
+
+  /**
+   * Open interest in base units at `nowMs` (futures GET openInterest): a pure function of the seed,
+   * the symbol and the time, wandering a few percent over minutes, in the venue's qty decimals.
+   */
+  openInterest(nowMs: number): string {
+    const drift = 0.04 * Math.sin(nowMs / 900_000 + this.oiPhase) + 0.004 * Math.sin(nowMs / 41_000 + 2 * this.oiPhase);
+    const d = this.inst.qtyDecimals;
+    return formatUnits(Math.round(this.oiBase * (1 + drift) * 10 ** d), d);
   }
 
   /** Mark, index and funding, derived from the mid (futures premiumIndex / markPrice stream). */

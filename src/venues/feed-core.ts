@@ -175,10 +175,7 @@ export class FeedCore {
     return this.symbolsOfConn(f.connId);
   }
 
-  /**
-   * A REST depth body for `venueSymbol` (`ok` = HTTP 200). Returns why it could not seed the
-   * book, or undefined when it was handed to the book.
-   */
+  /** A REST depth body for `venueSymbol` (`ok` = HTTP 200): why it could not seed the book, or undefined. */
   onSnapshotBody(venueSymbol: string, body: string, localTs: number, ok: boolean): string | undefined {
     const slot = this.slots.get(venueSymbol);
     if (slot === undefined) return `no book for ${venueSymbol}`;
@@ -194,6 +191,22 @@ export class FeedCore {
     this.opts.handlers.snapshot?.(slot.symbol, body, localTs, snap.lastUpdateId);
     slot.engine?.onSnapshot(snap, localTs);
     return undefined;
+  }
+
+  /**
+   * A `rest` frame (live or captured) offered to decoder.decodeRest (open interest); its events and
+   * rejects (to `venueSymbol`, the request's) go as a socket frame's. False: a depth body instead.
+   */
+  onRestFrame(f: RawFrame, venueSymbol?: string): boolean {
+    if (this.decoder.decodeRest === undefined || f.url === undefined) return false;
+    this.begin(f);
+    if (venueSymbol !== undefined) this.touched = this.slots.get(venueSymbol);
+    try {
+      return this.decoder.decodeRest(f.url, f.data, this.current, this.sink);
+    } catch (e) {
+      this.sink.reject(`decoder threw: ${(e as Error).message}`, f.data);
+      return true;
+    }
   }
 
   /** The snapshot request failed for good this time: the book asks again. */
@@ -358,7 +371,8 @@ export class FeedCore {
     return slot;
   }
 
-  private onIncoming(f: RawFrame): readonly string[] {
+  /** A frame is about to be decoded: its metadata, nothing touched yet. */
+  private begin(f: RawFrame): void {
     this.touched = undefined;
     this.touchedMany = false;
     const meta = this.current;
@@ -366,10 +380,14 @@ export class FeedCore {
     meta.connId = f.connId;
     meta.recvSeq = f.recvSeq;
     meta.localTs = f.localTs;
+  }
+
+  private onIncoming(f: RawFrame): readonly string[] {
+    this.begin(f);
     const ping = this.opts.spec.appPing;
     if (ping !== undefined && ping.isPong(f.data)) return this.symbolsOfConn(f.connId);
     try {
-      this.decoder.decode(f.data, meta, this.sink);
+      this.decoder.decode(f.data, this.current, this.sink);
     } catch (e) {
       this.sink.reject(`decoder threw: ${(e as Error).message}`, f.data);
     }

@@ -1,7 +1,9 @@
 // VenueSession: one venue's live capture. It opens the connections of the venue's plan, hands
 // every frame raw to the owner first, decodes it, routes depth diffs to one SyncEngine per
 // symbol and fetches REST snapshots when an engine asks (under the REST client's weight budget).
-// A gap or a disconnect resyncs only the symbols it touches; the others keep flowing.
+// A gap or a disconnect resyncs only the symbols it touches; the others keep flowing. Venues that
+// serve open interest only over REST (spec.openInterest) are polled per symbol; each body goes to
+// the raw capture first and then through the core, so replay decodes it at the same point.
 import type { RawFrame } from '../core/frames.js';
 import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
 import { nowUs } from '../core/time.js';
@@ -26,7 +28,8 @@ export interface SessionOptions {
     openTimeoutMs: number; pingIntervalMs: number; pingTimeoutMs: number; noDataWarnMs: number;
     noDataTimeoutMs: number; maxSessionMs: number; backoffBaseMs: number; backoffMaxMs: number; maxReconnects: number;
   };
-  rest: { timeoutMs: number; weightPerMinute: number };
+  /** openInterestS: seconds between open interest polls of each symbol (spec.openInterest; 0 or absent = off). */
+  rest: { timeoutMs: number; weightPerMinute: number; openInterestS?: number };
   emitChanges?: boolean;
   quoteCheck?: 'off' | 'count' | 'resync';
   /** Unified symbols whose checksum mismatches only count (besides the venue's own list). */
@@ -53,6 +56,8 @@ const SNAPSHOT_RETRY_MAX_MS = 10_000;
 const RESUBSCRIBE_WAIT_MS = 5_000;
 /** 'ws' venues with a REST book: resubscribes without a snapshot before seeding over REST. */
 const RESUBSCRIBES_BEFORE_REST = 2;
+/** Failed open interest polls are logged at most this often (each is retried at the next interval). */
+const POLL_WARN_EVERY_MS = 60_000;
 
 export class VenueSession {
   readonly venue: string;
@@ -64,6 +69,11 @@ export class VenueSession {
   private readonly connections: Connection[] = [];
   private readonly byConnId = new Map<number, Connection>();
   private stopped = false;
+  /** Open interest polls: the next poll per venue symbol; aborts those in flight on stop. */
+  private readonly pollTimers = new Map<string, NodeJS.Timeout>();
+  private readonly pollAbort = new AbortController();
+  private pollFailures = 0;
+  private pollWarnedMs = -Infinity;
   /** Trading window: open at the last check, and when to check again (epoch µs). */
   private windowOpen = true;
   private windowCheckUs = -Infinity;
@@ -140,12 +150,16 @@ export class VenueSession {
       this.connections.push(conn);
     }
     for (const conn of this.connections) conn.start();
+    this.startPolls();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     for (const slot of this.snapshots.values()) if (slot.timer) clearTimeout(slot.timer);
+    for (const t of this.pollTimers.values()) clearTimeout(t);
+    this.pollTimers.clear();
+    this.pollAbort.abort(new Error('session stopped'));
     this.core.stop();
     await Promise.all(this.connections.map((c) => c.stop()));
   }
@@ -307,5 +321,51 @@ export class VenueSession {
       slot.timer = undefined;
       this.core.snapshotFailed(venueSymbol, failure ?? 'unknown');
     }, delay);
+  }
+
+  // --- open interest (REST-only venues) ---------------------------------------------------------
+
+  /** Polls every symbol's open interest now and then every rest.openInterestS, when there is any to poll. */
+  private startPolls(): void {
+    const everyS = this.opts.rest.openInterestS ?? 0;
+    if (this.opts.spec.openInterest === undefined || everyS <= 0 || !this.opts.kinds.includes('derivative')) return;
+    for (const v of this.venueSymbols) void this.pollOpenInterest(v, everyS * 1000);
+  }
+
+  /**
+   * One poll, then the next one scheduled after `everyMs` (a slow request never overlaps the next).
+   * The body goes to the raw capture first, then to the core (whatever its HTTP status: the
+   * decoder rejects an error body, and replay, which sees only the body, does the same).
+   */
+  private async pollOpenInterest(venueSymbol: string, everyMs: number): Promise<void> {
+    const req = this.opts.spec.openInterest!.request(venueSymbol);
+    let failure: string | undefined;
+    try {
+      const w = this.opts.window;
+      if (w === undefined || w.isOpen(nowUs())) {
+        const res = await this.rest.get(req.path, { weight: req.weight, signal: this.pollAbort.signal });
+        if (this.stopped) return;
+        if (res.localTs >= this.windowCheckUs) this.checkWindow(res.localTs);
+        const f: RawFrame = { venue: this.venue, connId: 0, recvSeq: 0, localTs: res.localTs, dir: 'rest', data: res.body, url: res.url };
+        const symbol = this.core.symbolOf(venueSymbol);
+        this.opts.handlers.raw?.(f, symbol === undefined ? [] : [symbol]);
+        if (!this.core.onRestFrame(f, venueSymbol)) failure = `${this.venue} decoder did not take the body of ${res.url}`;
+        else if (res.status !== 200) failure = `HTTP ${res.status}: ${res.body.slice(0, 200)}`;
+      }
+    } catch (e) {
+      if (this.stopped) return;
+      failure = (e as Error).message;
+    }
+    if (this.stopped) return;
+    if (failure !== undefined) this.pollFailed(venueSymbol, failure, everyMs);
+    this.pollTimers.set(venueSymbol, setTimeout(() => void this.pollOpenInterest(venueSymbol, everyMs), everyMs));
+  }
+
+  private pollFailed(venueSymbol: string, failure: string, everyMs: number): void {
+    this.pollFailures++;
+    const now = Date.now();
+    if (now - this.pollWarnedMs < POLL_WARN_EVERY_MS) return;
+    this.pollWarnedMs = now;
+    this.opts.log.warn({ venue: this.venue, venueSymbol, failure, failures: this.pollFailures, retryInMs: everyMs }, 'open interest poll failed');
   }
 }

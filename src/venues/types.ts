@@ -59,6 +59,13 @@ export interface Decoder {
    * (Bitfinex unsubscribes by the channel id its `subscribed` event gave); else spec.resubscribe.
    */
   resubscribe?(venueSymbol: string, depth: number): string[];
+  /**
+   * A REST body the session fetched besides book snapshots (spec.openInterest), live or from a
+   * capture: `url` is the full request URL. Returns true when the body is this decoder's (it then
+   * emitted its events, or rejected it through the sink); false leaves it to the book snapshot
+   * path. Pure apart from the sink, like decode.
+   */
+  decodeRest?(url: string, body: string, meta: FrameMeta, sink: DecodeSink): boolean;
 }
 
 /** One websocket connection of a subscription plan. */
@@ -146,4 +153,11 @@ export interface VenueSpec {
   subscribedSymbols?(frame: string): string[];
   /** Unified symbols whose venue checksum is known to be unreliable: advisory by default. */
   advisoryChecksum?: readonly string[];
+  /**
+   * Open interest the venue serves only over REST (Binance USDⓈ-M `GET /fapi/v1/openInterest`):
+   * when the plan records 'derivative', the session polls `request` for every symbol each
+   * `rest.openInterestS` seconds; the body goes to the raw capture, then to the decoder's
+   * decodeRest, which emits `derivative` events carrying `openInterest`.
+   */
+  openInterest?: { request(venueSymbol: string): RestRequest };
 }

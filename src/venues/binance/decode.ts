@@ -9,7 +9,7 @@ import { DepthScanner } from './depth-scan.js';
 import type { BinanceMarket } from './market.js';
 import {
   isBinanceAggTrade, isBinanceBookTicker, isBinanceDepthUpdate, isBinanceFuturesBookTicker, isBinanceFuturesDepthUpdate,
-  isBinanceMarkPriceUpdate, isBinanceTrade,
+  isBinanceMarkPriceUpdate, isBinanceOpenInterest, isBinanceTrade,
   type BinanceAggTrade, type BinanceBookTicker, type BinanceDepthUpdate, type BinanceFuturesDepthUpdate, type BinanceMarkPriceUpdate,
   type BinanceTrade,
 } from './wire.js';
@@ -26,10 +26,13 @@ export class BinanceDecoder implements Decoder {
   private readonly isDepthUpdate: (x: unknown) => x is BinanceDepthUpdate;
   /** Last venue symbol seen by the scanner: most frames repeat it, so no slice is needed. */
   private lastSymbol = '';
+  /** The REST path of open interest bodies (USDⓈ-M), undefined when the market has none. */
+  private readonly openInterestPath: string | undefined;
 
   constructor(m: BinanceMarket, ctx: DecodeContext) {
     this.ctx = ctx;
     this.futures = m.futures;
+    this.openInterestPath = m.openInterestWeight === undefined ? undefined : `${m.restPrefix}/openInterest`;
     this.depth = new DepthScanner(m);
     this.isDepthUpdate = m.futures ? isBinanceFuturesDepthUpdate : isBinanceDepthUpdate;
   }
@@ -185,6 +188,41 @@ export class BinanceDecoder implements Decoder {
     if (p.r !== '') ev.fundingRate = p.r;
     if (p.T > 0) ev.nextFundingTs = p.T * 1000;
     sink.event(ev);
+  }
+
+  /**
+   * A REST body: USDⓈ-M `GET /fapi/v1/openInterest` → one derivative event with openInterest, ts
+   * the venue's `time`. Any other URL (a depth snapshot) is not this method's: false. A body that
+   * fails its guard, or is the venue's `{code, msg}` error, is rejected.
+   */
+  decodeRest(url: string, body: string, meta: FrameMeta, sink: DecodeSink): boolean {
+    const path = this.openInterestPath;
+    if (path === undefined) return false;
+    const q = url.indexOf('?');
+    if (!url.endsWith(path, q < 0 ? url.length : q)) return false;
+    let x: unknown;
+    try {
+      x = JSON.parse(body);
+    } catch {
+      sink.reject('open interest body is not JSON', body);
+      return true;
+    }
+    if (!isBinanceOpenInterest(x)) {
+      const venueError = isObj(x) && 'code' in x && 'msg' in x ? `: the venue answered ${String(x.code)} ${String(x.msg)}` : '';
+      sink.reject(`open interest body failed its guard${venueError}`, body);
+      return true;
+    }
+    const symbol = this.ctx.symbols.get(x.symbol);
+    if (symbol === undefined) {
+      sink.reject(`open interest for unknown symbol ${x.symbol}`, body);
+      return true;
+    }
+    const ev: Derivative = {
+      type: 'derivative', venue: meta.venue, symbol, venueSymbol: x.symbol, ts: x.time * 1000, localTs: meta.localTs,
+      openInterest: x.openInterest,
+    };
+    sink.event(ev);
+    return true;
   }
 
   /** The scanned `s` as a known venue symbol (no allocation when it repeats), else undefined. */

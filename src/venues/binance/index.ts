@@ -4,7 +4,7 @@
 import type { DecodeContext, Kind, VenueSpec } from '../types.js';
 import { createDecoder } from './decode.js';
 import { SPOT, USDM, type BinanceMarket } from './market.js';
-import { depthRequest, exchangeInfoRequest, parseDepth, parseExchangeInfo } from './rest.js';
+import { depthRequest, exchangeInfoRequest, openInterestRequest, parseDepth, parseExchangeInfo } from './rest.js';
 import { plan, planFromUrl } from './subscribe.js';
 import { toVenueSymbol } from './symbols.js';
 
@@ -45,4 +45,6 @@ export const binanceFutures = {
   serverPingIntervalS: 180,
   kinds: { trades: true, book: true, quote: true, derivative: true },
   ...marketParts(USDM),
+  // open interest is REST only (PROTOCOLS.md §2): polled by the session, decoded by decodeRest
+  openInterest: { request: (venueSymbol: string) => openInterestRequest(USDM, venueSymbol) },
 } satisfies VenueSpec;

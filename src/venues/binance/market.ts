@@ -30,6 +30,11 @@ export interface BinanceMarket {
   readonly maxDepthLimit: number;
   /** `GET depth` weight: that of the first row whose limit bound is >= the limit. */
   readonly depthWeights: readonly (readonly [upToLimit: number, weight: number])[];
+  /**
+   * `GET <restPrefix>/openInterest` weight; undefined when the market has none (spot). USDⓈ-M
+   * streams no open interest (markPrice carries mark, index and funding only): it is polled.
+   */
+  readonly openInterestWeight: number | undefined;
   /** Which sockets to open, each one combined-stream URL per ≤1024 streams (subscribe.ts). */
   readonly sockets: readonly BinanceSocket[];
   readonly bookRule: BookRule;
@@ -44,6 +49,7 @@ export const SPOT: BinanceMarket = {
   depthLimits: undefined,
   maxDepthLimit: 5000,
   depthWeights: [[100, 5], [500, 25], [1000, 50], [Infinity, 250]],
+  openInterestWeight: undefined,
   // One combined-stream socket: the URL names the streams, so nothing is sent after open.
   sockets: [{ path: '', streams: { book: 'depth@100ms', trades: 'trade', quote: 'bookTicker' } }],
   bookRule: spotBookRule,
@@ -58,6 +64,8 @@ export const USDM: BinanceMarket = {
   depthLimits: [5, 10, 20, 50, 100, 500, 1000],
   maxDepthLimit: 1000,
   depthWeights: [[50, 2], [100, 5], [500, 10], [Infinity, 20]],
+  // `GET /fapi/v1/openInterest?symbol=…` weight 1 → {"openInterest":"10659.509","symbol":"BTCUSDT","time":ms}.
+  openInterestWeight: 1,
   // Since the 2026-03-06 "Important WebSocket Change Notice": high-frequency public data (depth,
   // bookTicker) on `<ws>/public`, the rest on `<ws>/market`. USDⓈ-M has no raw trade stream;
   // markPrice@1s brings mark, index, funding rate and next funding time every second.

@@ -26,6 +26,11 @@ export function depthRequest(m: BinanceMarket, venueSymbol: string, limit: numbe
   return { path: `${m.restPrefix}/depth?symbol=${encodeURIComponent(venueSymbol)}&limit=${l}`, weight: depthWeight(m, l) };
 }
 
+/** USDⓈ-M open interest of one contract (market.ts: spot has none, so this is never asked of it). */
+export function openInterestRequest(m: BinanceMarket, venueSymbol: string): RestRequest {
+  return { path: `${m.restPrefix}/openInterest?symbol=${encodeURIComponent(venueSymbol)}`, weight: m.openInterestWeight ?? 1 };
+}
+
 /** Parses a depth body: ts is the USDⓈ-M transaction time T; spot sends no timestamp, so 0. */
 export function parseDepth(m: BinanceMarket, body: string): BookSnapshotInput {
   const x = parseJson(m, body, 'MF_ERR_SNAPSHOT_FAILED');

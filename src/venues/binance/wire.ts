@@ -92,6 +92,16 @@ export interface BinanceFuturesDepthSnapshot extends BinanceDepthSnapshot {
   T: number;
 }
 
+/**
+ * REST `GET /fapi/v1/openInterest?symbol=…` (USDⓈ-M only): the open interest of one contract in
+ * base-asset units, at `time` (ms). `{"openInterest":"10659.509","symbol":"BTCUSDT","time":1589437530011}`.
+ */
+export interface BinanceOpenInterest {
+  openInterest: string;
+  symbol: string;
+  time: number;
+}
+
 // --- guards (hot path) --------------------------------------------------------------------------
 
 type Obj = Record<string, unknown>;
@@ -150,6 +160,10 @@ export function isBinanceFuturesDepthSnapshot(x: unknown): x is BinanceFuturesDe
   return isObj(x) && isId(x.E) && isId(x.T) && isBinanceDepthSnapshot(x);
 }
 
+export function isBinanceOpenInterest(x: unknown): x is BinanceOpenInterest {
+  return isObj(x) && isDec(x.openInterest) && !x.openInterest.startsWith('-') && typeof x.symbol === 'string' && isId(x.time);
+}
+
 // --- zod twins (tests and REST only) ------------------------------------------------------------
 
 const Id = z.number().int().nonnegative();
@@ -176,3 +190,6 @@ export const BinanceDepthSnapshotSchema = z.object({
   lastUpdateId: Id, bids: z.array(BinanceLevelSchema), asks: z.array(BinanceLevelSchema),
 });
 export const BinanceFuturesDepthSnapshotSchema = BinanceDepthSnapshotSchema.extend({ E: Id, T: Id });
+export const BinanceOpenInterestSchema = z.object({
+  openInterest: Decimal.refine((v) => !v.startsWith('-'), 'not negative'), symbol: z.string(), time: Id,
+});
