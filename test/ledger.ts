@@ -70,3 +70,21 @@ export function readLedger(dataDir: string, venueLabel: string, symbolFs: string
     eventId: Number(r[0]), ts: Number(r[1]), localTs: Number(r[2]), kind: r[3], state: r[4], detail: r[5] ?? '',
   }));
 }
+
+/** The decompressed text of every part of one output, in day and part order (what replay reads). */
+export function kindText(dataDir: string, venueLabel: string, symbolFs: string, kind: 'raw' | 'trades' | 'book' | 'events'): string {
+  return dayDirs(dataDir, venueLabel, symbolFs)
+    .flatMap((d) => dayParts(d, kind, symbolFs, d.slice(-8)))
+    .map((f) => gunzipSync(readFileSync(f)).toString('utf8'))
+    .join('');
+}
+
+/**
+ * The ledger rows a replay must reproduce: gaps (and rejects, with `withRejects`) and the book's
+ * RESYNCING / SYNCED rows, without event ids (a replay numbers its ledger afresh).
+ */
+export function syncRows(dataDir: string, venueLabel: string, symbolFs: string, withRejects = false): Omit<LedgerRow, 'eventId'>[] {
+  return readLedger(dataDir, venueLabel, symbolFs)
+    .filter((l) => l.kind === 'gap' || (withRejects && l.kind === 'reject') || ((l.state === 'RESYNCING' || l.state === 'SYNCED') && l.detail.startsWith('book')))
+    .map(({ eventId: _id, ...rest }) => rest);
+}

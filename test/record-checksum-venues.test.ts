@@ -3,15 +3,13 @@
 // update's exchange time), injected gaps and corruptions are caught by the checksum or sequence
 // check and resynced, the recorder exits 0, and a replay of the raw capture reproduces the book
 // and trades files byte for byte.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayParts } from '../src/replay/raw.js';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { runCli, type CliResult } from './cli.js';
-import { dayDirs, readKind, readLedger } from './ledger.js';
+import { dayDirs, kindText, readKind, readLedger } from './ledger.js';
 
 const DEPTH = 10;
 
@@ -42,12 +40,7 @@ function recordArgs(c: Case, sim: SimHandle, dataDir: string): string[] {
   ];
 }
 
-function text(dataDir: string, venue: string, symbolFs: string, kind: 'trades' | 'book'): string {
-  return dayDirs(dataDir, venue, symbolFs)
-    .flatMap((d) => dayParts(d, kind, symbolFs, d.slice(-8)))
-    .map((f) => gunzipSync(readFileSync(f)).toString('utf8'))
-    .join('');
-}
+const text = (dataDir: string, venue: string, symbolFs: string, kind: 'trades' | 'book'): string => kindText(dataDir, venue, symbolFs, kind);
 
 describe.each(CASES)('record $venue from the simulator with faults', (c) => {
   let sim: SimHandle;

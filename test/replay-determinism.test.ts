@@ -2,15 +2,14 @@
 // capture with --out-dir, reproduces its trades and book files byte for byte (after
 // decompression) and the same gaps and resyncs in its events file. Without --out-dir, replay
 // prints schema-valid MarketEvents as NDJSON.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketEvent } from '../src/core/events.js';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { runCli, type CliResult } from './cli.js';
-import { dayDirs, readLedger, type LedgerRow } from './ledger.js';
+import { dayDirs, kindText, syncRows } from './ledger.js';
 import { FIXTURES } from './fixtures.js';
 
 const SYMBOLS = [['BTC/USDT', 'BTCUSDT'], ['ETH/USDT', 'ETHUSDT']] as const;
@@ -25,21 +24,7 @@ function recordArgs(sim: SimHandle, dataDir: string): string[] {
   ];
 }
 
-/** The decompressed text of every day's file of one kind, in day order. */
-function text(dataDir: string, symbolFs: string, kind: 'trades' | 'book'): string {
-  return dayDirs(dataDir, 'binance', symbolFs)
-    .map((d) => join(d, `${kind}_${symbolFs}_${d.slice(-8)}.csv.gz`))
-    .filter((f) => existsSync(f))
-    .map((f) => gunzipSync(readFileSync(f)).toString('utf8'))
-    .join('');
-}
-
-/** Gap rows and the book's RESYNCING/SYNCED rows, without event ids (ledger numbering differs). */
-function syncRows(dataDir: string, symbolFs: string): Omit<LedgerRow, 'eventId'>[] {
-  return readLedger(dataDir, 'binance', symbolFs)
-    .filter((l) => l.kind === 'gap' || ((l.state === 'RESYNCING' || l.state === 'SYNCED') && l.detail.startsWith('book')))
-    .map(({ eventId: _id, ...rest }) => rest);
-}
+const text = (dataDir: string, symbolFs: string, kind: 'trades' | 'book'): string => kindText(dataDir, 'binance', symbolFs, kind);
 
 describe('replay reproduces a live recording', () => {
   let sim: SimHandle;
@@ -81,10 +66,10 @@ describe('replay reproduces a live recording', () => {
   });
 
   it.each(SYMBOLS.map((s) => s[1]))('%s: the same gaps and resyncs, at the same times', (symbolFs) => {
-    const live = syncRows(dataDir, symbolFs);
+    const live = syncRows(dataDir, 'binance', symbolFs);
     expect(live.filter((r) => r.kind === 'gap').length, 'the faults made gaps').toBeGreaterThan(0);
     expect(live.filter((r) => r.state === 'RESYNCING').length).toBeGreaterThan(0);
-    expect(syncRows(outDir, symbolFs)).toEqual(live);
+    expect(syncRows(outDir, 'binance', symbolFs)).toEqual(live);
   });
 
   it('writes no raw capture into --out-dir', () => {

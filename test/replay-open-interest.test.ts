@@ -4,41 +4,25 @@
 // each to the decoder, never to a book, so `replay --out-dir` reproduces the trades and book files
 // byte for byte and the same gaps and resyncs, and replayed NDJSON carries one derivative event
 // with openInterest per captured body.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketEvent } from '../src/core/events.js';
 import type { RawFrame } from '../src/core/frames.js';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { parseRawLine } from '../src/storage/csv.js';
 import { runCli, type CliResult } from './cli.js';
-import { dayDirs, readLedger, type LedgerRow } from './ledger.js';
+import { kindText, syncRows } from './ledger.js';
 
 const VENUE = 'binance-futures';
 const SYMBOLS = [['BTC/USDT:USDT', 'BTCUSDT', 'BTCUSDTUSDT'], ['ETH/USDT:USDT', 'ETHUSDT', 'ETHUSDTUSDT']] as const;
 
-function text(dataDir: string, symbolFs: string, kind: 'trades' | 'book'): string {
-  return dayDirs(dataDir, VENUE, symbolFs)
-    .map((d) => join(d, `${kind}_${symbolFs}_${d.slice(-8)}.csv.gz`))
-    .filter((f) => existsSync(f))
-    .map((f) => gunzipSync(readFileSync(f)).toString('utf8'))
-    .join('');
-}
+const text = (dataDir: string, symbolFs: string, kind: 'trades' | 'book'): string => kindText(dataDir, VENUE, symbolFs, kind);
 
+/** Every raw frame of a symbol, all days and parts. */
 function rawFrames(dataDir: string, symbolFs: string): RawFrame[] {
-  return dayDirs(dataDir, VENUE, symbolFs).flatMap((d) => {
-    const f = join(d, `raw_${symbolFs}_${d.slice(-8)}.ndjson.gz`);
-    if (!existsSync(f)) return [];
-    return gunzipSync(readFileSync(f)).toString('utf8').split('\n').map((l) => parseRawLine(l, VENUE)).filter((x): x is RawFrame => x !== undefined);
-  });
-}
-
-function syncRows(dataDir: string, symbolFs: string): Omit<LedgerRow, 'eventId'>[] {
-  return readLedger(dataDir, VENUE, symbolFs)
-    .filter((l) => l.kind === 'gap' || l.kind === 'reject' || ((l.state === 'RESYNCING' || l.state === 'SYNCED') && l.detail.startsWith('book')))
-    .map(({ eventId: _id, ...rest }) => rest);
+  return kindText(dataDir, VENUE, symbolFs, 'raw').split('\n').map((l) => parseRawLine(l, VENUE)).filter((x): x is RawFrame => x !== undefined);
 }
 
 describe('binance-futures: open interest polls replay deterministically', () => {
@@ -91,10 +75,10 @@ describe('binance-futures: open interest polls replay deterministically', () => 
   });
 
   it.each(SYMBOLS.map((s) => s[2]))('%s: the same gaps, resyncs and rejects (none from open interest)', (symbolFs) => {
-    const live = syncRows(dataDir, symbolFs);
+    const live = syncRows(dataDir, VENUE, symbolFs, true);
     expect(live.filter((r) => r.kind === 'gap').length, 'the fault made gaps').toBeGreaterThan(0);
     expect(live.filter((r) => r.kind === 'reject')).toEqual([]);
-    expect(syncRows(outDir, symbolFs)).toEqual(live);
+    expect(syncRows(outDir, VENUE, symbolFs, true)).toEqual(live);
   });
 
   it('replayed NDJSON: one derivative event with openInterest per captured body, at the venue\'s time', () => {
