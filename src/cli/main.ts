@@ -9,6 +9,7 @@ import { replayCommand } from './replay.js';
 import { validateCommand } from './validate.js';
 import { register as registerHistory } from './history.js';
 import { statusCommand } from './status.js';
+import { serveCommand } from './serve.js';
 import { EXIT_USAGE } from './exit.js';
 
 const program = new Command('marketfeed')
@@ -25,6 +26,7 @@ program.addCommand(replayCommand);
 program.addCommand(validateCommand);
 registerHistory(program);
 program.addCommand(statusCommand);
+program.addCommand(serveCommand);
 
 for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 

@@ -12,6 +12,10 @@ import { startEmbeddedSim } from './embedded-sim.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 import { EXIT_OK, onStopSignal, reportFatal } from './exit.js';
 import { StatusLine } from './status-line.js';
+import { startServing, type Serving } from './serving.js';
+import type { SessionHandlers } from '../venues/index.js';
+import type { VenueSpec } from '../venues/types.js';
+import type { StreamRef } from '../serve/types.js';
 
 export const recordCommand = addConfigOptions(
   new Command('record').description(`Record live market data into the data directory (venues: ${VENUE_IDS.join(', ')})`),
@@ -50,15 +54,27 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   const spec = getVenue(cfg.venue);
   for (const s of cfg.symbols) spec.toVenueSymbol(s); // shape errors before any I/O
   await checkDataDir(cfg.dataDir);
+  const venueLabel = cfg.sim ? `sim-${spec.id}` : spec.id;
+  // the server first: its address is the first line the user sees, and a taken port stops us
+  // before anything connects
+  let feed: Feed | undefined;
+  let sink: CaptureSink | undefined;
+  const serving = cfg.serve
+    ? await startServing(cfg, recordedStreams(cfg, spec, venueLabel), run.log, { venue: spec.id, feed: () => feed!.stats(), storage: () => sink!.stats() })
+    : undefined;
   let sim: SimHandle | undefined;
-  if (cfg.sim) {
-    ({ sim, cfg } = await startEmbeddedSim(cfg, spec));
-    run.log.info({ rest: sim.restUrl, ws: sim.wsUrl, faults: cfg.simulator.faults || 'none' }, 'simulated exchange started');
+  try {
+    if (cfg.sim) {
+      ({ sim, cfg } = await startEmbeddedSim(cfg, spec));
+      run.log.info({ rest: sim.restUrl, ws: sim.wsUrl, faults: cfg.simulator.faults || 'none' }, 'simulated exchange started');
+    }
+  } catch (e) {
+    await serving?.close();
+    throw e;
   }
-  const venueLabel = sim ? `sim-${spec.id}` : spec.id;
-  const sink = new CaptureSink({ config: cfg, venueLabel, venue: spec.id, symbols: cfg.symbols, log: run.log });
+  sink = new CaptureSink({ config: cfg, venueLabel, venue: spec.id, symbols: cfg.symbols, log: run.log });
   // depth diffs (book_change events) are produced only for the live files that want them
-  const feed = new Feed({ config: cfg, handlers: sink.handlers, log: run.log, emitChanges: cfg.storage.live });
+  feed = new Feed({ config: cfg, handlers: serving ? both(sink, serving) : sink.handlers, log: run.log, emitChanges: cfg.storage.live });
   const status = new StatusLine(feed, sink, cfg.status && process.stdout.isTTY === true);
   let opened = false;
   try {
@@ -80,6 +96,7 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   } finally {
     status.stop();
     await feed.stop();
+    await serving?.close();
     await sink.close();
     await sim?.stop();
     // when the start failed, the error is the one line the user sees: no closing summary
@@ -96,4 +113,31 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
       run.log.info(totals, 'recording closed');
     }
   }
+}
+
+/** The streams a recording serves: its symbols, under the folder its files go to. */
+function recordedStreams(cfg: Config, spec: VenueSpec, label: string): StreamRef[] {
+  return cfg.symbols.map((symbol) => ({
+    venue: spec.id, symbol, venueSymbol: spec.toVenueSymbol(symbol), label, depth: spec.kinds.book ? cfg.depth : 0,
+  }));
+}
+
+/** The sink's handlers, then the server's: files first, so what is served is already on its way to disk. */
+function both(sink: CaptureSink, serving: Serving): Partial<SessionHandlers> {
+  const h = sink.handlers;
+  const hub = serving.hub;
+  const server = serving.server;
+  return {
+    event: (ev) => {
+      h.event(ev);
+      hub.onEvent(ev);
+    },
+    raw: h.raw,
+    snapshot: h.snapshot,
+    reject: (symbols, reason, frame, localTs) => {
+      h.reject(symbols, reason, frame, localTs);
+      server.onReject();
+    },
+    snapshotTiming: (venue, _symbol, seconds, ok) => server.prometheus.snapshotTiming(venue, seconds, ok),
+  };
 }

@@ -66,17 +66,25 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'storage.retentionDays', kind: 'number', default: 0, min: 0, doc: 'delete finished files of the data dir last modified more than this many days ago (0 = keep)', yaml: ['storage.retention_days'] },
   { path: 'storage.retentionMaxBytes', kind: 'int', default: 0, min: 0, doc: 'delete the oldest finished files while the data dir holds more than this many bytes (0 = no limit)', yaml: ['storage.retention_max_bytes'] },
   { path: 'storage.maxBufferBytes', kind: 'int', default: 256 * 1024 * 1024, min: 65536, doc: 'memory for rows waiting to be written while writes fail, shared by the open files; beyond it the oldest are dropped and ledgered as storage_gap', yaml: ['storage.max_buffer_bytes'] },
-  { path: 'storage.live', kind: 'bool', default: false, doc: 'also append trades and depth diffs to live/live_trades.ndjson and live/live_depth_diffs.ndjson for tailing' },
+  { path: 'storage.live', kind: 'bool', default: false, doc: 'also append trades, depth diffs and other events to live/live_trades.ndjson, live/live_depth_diffs.ndjson and live/live_events.ndjson for tailing (serve --data-dir relays them)' },
   { path: 'live.rotateS', kind: 'number', default: 300, min: 1, doc: 'seconds between rotations of the live files', env: ['LIVE_STREAM_ROTATE_S'] },
   { path: 'live.retentionS', kind: 'number', default: 3600, min: 0, doc: 'delete rotated live files older than this many seconds (0 = keep)', env: ['LIVE_STREAM_RETENTION_S'] },
   { path: 'window.tz', kind: 'zone', default: 'UTC', doc: 'IANA time zone of the trading window, e.g. America/New_York' },
   { path: 'window.startHhmm', kind: 'hhmm', default: '', doc: 'record only from this local time HHMM (empty = always record)' },
   { path: 'window.endHhmm', kind: 'hhmm', default: '', doc: 'until this local time HHMM (exclusive; set with window.startHhmm)' },
   { path: 'window.endDayOffset', kind: 'int', default: 0, min: 0, doc: 'local days from the window\'s start to its end (2200 to 0600: 1)' },
+  { path: 'serve', kind: 'bool', default: false, doc: 'serve what is recorded: dashboard, REST, WebSocket relay and Prometheus on --serve-port, the metrics WebSocket on --metrics-port', yaml: ['serve.enabled'] },
+  { path: 'serveHost', kind: 'string', default: '127.0.0.1', doc: 'address the servers listen on (anything but loopback exposes them: set --serve-token)', yaml: ['serve.host'] },
+  { path: 'servePort', kind: 'int', default: 8765, min: 0, max: 65535, doc: 'port of the dashboard, REST, relay (/ws) and Prometheus (/metrics); 0 = any free port', yaml: ['serve.port'] },
+  { path: 'metricsPort', kind: 'int', default: 8766, min: 0, max: 65535, doc: 'port of the metrics WebSocket (/metrics); 0 = any free port', yaml: ['serve.metrics_port', 'serve.metricsPort'] },
+  { path: 'serveToken', kind: 'string', default: '', doc: 'when set, every request and socket needs Authorization: Bearer <token> or ?token=<token>', yaml: ['serve.token'] },
+  { path: 'serveMaxClients', kind: 'int', default: 1000, min: 1, doc: 'WebSocket clients served at once (relay and metrics); more are refused with 1013', yaml: ['serve.max_clients', 'serve.maxClients'] },
+  { path: 'serveClientQueue', kind: 'int', default: 1000, min: 16, doc: 'messages a slow relay client may have waiting; book messages are conflated to the newest first, past this the client is closed with 1013', yaml: ['serve.client_queue', 'serve.clientQueue'] },
   { path: 'simulator.seed', kind: 'int', default: 1, doc: 'seed of the simulated market' },
   { path: 'simulator.port', kind: 'int', default: 0, min: 0, max: 65535, doc: 'simulator port (0 = any free port)' },
   { path: 'simulator.diffIntervalMs', kind: 'number', default: 100, min: 1, doc: 'simulator depth diff cadence in ms' },
   { path: 'simulator.faults', kind: 'string', default: '', doc: 'simulator fault schedule, e.g. disconnect=20s,gap=7s' },
+  { path: 'simulator.follow', kind: 'string', default: '', doc: 'simulated symbols that follow another: FOLLOWER=LEADER:RHO,… e.g. ETH/USDT=BTC/USDT:0.8 (correlation of log returns)' },
 ];
 
 export interface Config {
@@ -108,7 +116,15 @@ export interface Config {
   live: { rotateS: number; retentionS: number };
   /** Trading window (core/trading-window.ts); startHhmm '' = always record. */
   window: { tz: string; startHhmm: string; endHhmm: string; endDayOffset: number };
-  simulator: { seed: number; port: number; diffIntervalMs: number; faults: string };
+  simulator: { seed: number; port: number; diffIntervalMs: number; faults: string; follow: string };
+  /** serve/: the HTTP + WebSocket servers fed by the recorder (or by live files). */
+  serve: boolean;
+  serveHost: string;
+  servePort: number;
+  metricsPort: number;
+  serveToken: string;
+  serveMaxClients: number;
+  serveClientQueue: number;
 }
 
 /** `ws.pingIntervalS` → `WS_PING_INTERVAL_S`. */

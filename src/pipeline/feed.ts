@@ -95,6 +95,7 @@ export class Feed implements AsyncIterable<MarketEvent> {
       raw: user.raw,
       snapshot: user.snapshot,
       reject: user.reject,
+      snapshotTiming: user.snapshotTiming,
     };
     const sources = opts.sources ?? [{ venue: opts.config.venue, symbols: opts.config.symbols }];
     this.sessions = sources.map((s) => new VenueSession(sessionOptions(opts.config, s, handlers, opts.log, opts.emitChanges)));

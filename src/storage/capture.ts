@@ -77,7 +77,7 @@ export class CaptureSink {
     const outputs: StoreOutputs = { raw: st.raw, trades: st.trades, book: st.book, events: st.events };
     // the backlog budget is shared: each open file gets its slice (a rotation's closing part
     // briefly holds its own, so the worst case is about twice the budget)
-    const files = Math.max(1, opts.symbols.length * Object.values(outputs).filter(Boolean).length + (st.live ? 2 : 0));
+    const files = Math.max(1, opts.symbols.length * Object.values(outputs).filter(Boolean).length + (st.live ? 3 : 0));
     const perFile = Math.max(MIN_FILE_BUDGET, Math.floor(st.maxBufferBytes / files));
     this.store = new Store({
       dataDir: cfg.dataDir,
@@ -236,17 +236,24 @@ export class CaptureSink {
         if (open) this.live?.depthDiff(ev);
         return;
       case 'book_snapshot':
-        if (open) s.book(ev);
+        if (open) {
+          s.book(ev);
+          this.live?.event(ev);
+        }
         return;
       case 'status':
         this.status(s, ev);
+        this.live?.event(ev);
         return;
       case 'gap':
         // an advisory finding (action none: nothing was resynced) is a warning, not a gap
         s.ledger(ev.action === 'none' ? 'warn' : 'gap', '', `${ev.scope}: expected ${ev.expected}, got ${ev.got}; ${ev.reason}; action=${ev.action}`, ev.ts, ev.localTs);
+        this.live?.event(ev);
         return;
       default:
-        // quotes, tickers and derivative events live in the raw capture; their files come later
+        // quotes, tickers and derivative events live in the raw capture (their files come later)
+        // and in the live events file
+        if (open) this.live?.event(ev);
         return;
     }
   }

@@ -1,6 +1,7 @@
-// Live rolling files for tailing (`tail -F data/live/live_trades.ndjson`): every trade and every
-// depth diff (book_change, snapshots included so a reader can start a book) appended as one JSON
-// line as soon as it arrives. Plain NDJSON, not gzip: a member per event would cost more than
+// Live rolling files for tailing (`tail -F data/live/live_trades.ndjson`): every trade, every
+// depth diff (book_change, snapshots included so a reader can start a book) and every other event
+// (verified book rows, quotes, tickers, derivatives, status, gaps: live_events, which `serve
+// --data-dir` relays) appended as one JSON line as soon as it arrives. Plain NDJSON, not gzip: a member per event would cost more than
 // the event. Every rotateS seconds the file is renamed to `live_trades.<YYYYMMDDTHHMMSSZ>.ndjson`
 // (the time it was started, UTC) and a new one begins; rotated files older than retentionS are
 // deleted. The rename happens while the old stream still holds the file, so no line is lost and
@@ -12,14 +13,14 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BookChange, Trade } from '../core/events.js';
+import type { BookChange, MarketEvent, Trade } from '../core/events.js';
 import { MarketfeedError } from '../core/errors.js';
 
 export const LIVE_DIR = 'live';
-export const LIVE_STREAMS = ['live_trades', 'live_depth_diffs'] as const;
+export const LIVE_STREAMS = ['live_trades', 'live_depth_diffs', 'live_events'] as const;
 export type LiveStream = (typeof LIVE_STREAMS)[number];
 
-const ROTATED_RE = /^(live_trades|live_depth_diffs)\.\d{8}T\d{6}Z(?:-\d+)?\.ndjson$/;
+const ROTATED_RE = /^(live_trades|live_depth_diffs|live_events)\.\d{8}T\d{6}Z(?:-\d+)?\.ndjson$/;
 
 export interface LiveFilesOptions {
   dataDir: string;
@@ -75,6 +76,11 @@ export class LiveFiles {
 
   depthDiff(c: BookChange): void {
     this.append('live_depth_diffs', JSON.stringify(c) + '\n');
+  }
+
+  /** Verified book rows, quotes, tickers, derivatives, status and gaps (what `serve --data-dir` relays). */
+  event(ev: MarketEvent): void {
+    this.append('live_events', JSON.stringify(ev) + '\n');
   }
 
   /** Renames every current file aside (timestamped), starts new ones, applies retention. */

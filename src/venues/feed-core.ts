@@ -21,6 +21,11 @@ export interface SessionHandlers {
   snapshot?(symbol: string, body: string, localTs: number, lastUpdateId: number): void;
   /** A frame that failed its guard (already counted). */
   reject?(symbols: readonly string[], reason: string, frame: string, localTs: number): void;
+  /**
+   * A REST book snapshot request ended (live only): seconds from asking (rate-limit wait included)
+   * to its answer, and whether it seeded the book.
+   */
+  snapshotTiming?(venue: string, symbol: string, seconds: number, ok: boolean): void;
 }
 
 export interface FeedCoreOptions {

@@ -295,22 +295,25 @@ export class VenueSession {
     if (depthRequest === undefined) return; // a 'ws' venue without a REST book: requestSnapshot never gets here
     const req = depthRequest(venueSymbol, this.opts.snapshotLimit);
     let failure: string | undefined;
+    const askedAt = performance.now();
+    const symbol = this.core.symbolOf(venueSymbol) ?? venueSymbol;
     try {
       const res = await this.rest.get(req.path, { weight: req.weight });
-      const symbol = this.core.symbolOf(venueSymbol);
       this.opts.handlers.raw?.(
         { venue: this.venue, connId: 0, recvSeq: 0, localTs: res.localTs, dir: 'rest', data: res.body, url: res.url },
-        symbol === undefined ? [] : [symbol],
+        this.core.symbolOf(venueSymbol) === undefined ? [] : [symbol],
       );
       if (this.stopped) return;
       slot.inFlight = false;
       failure = this.core.onSnapshotBody(venueSymbol, res.body, res.localTs, res.status === 200);
+      this.opts.handlers.snapshotTiming?.(this.venue, symbol, (performance.now() - askedAt) / 1000, failure === undefined);
       if (failure === undefined) {
         slot.failures = 0;
         return;
       }
     } catch (e) {
       failure = (e as Error).message;
+      if (!this.stopped) this.opts.handlers.snapshotTiming?.(this.venue, symbol, (performance.now() - askedAt) / 1000, false);
     }
     slot.inFlight = false;
     if (this.stopped) return;
