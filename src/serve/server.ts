@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { MarketfeedError } from '../core/errors.js';
 import type { MarketEvent } from '../core/events.js';
 import { HealthMonitor } from '../pipeline/health.js';
@@ -77,7 +78,9 @@ function loadAssets(): Map<string, Asset> {
     if (type !== undefined) assets.set(name, { body: readFileSync(DASHBOARD_DIR + name), type });
   }
   try {
-    const path = createRequire(import.meta.url).resolve('lightweight-charts/dist/lightweight-charts.standalone.production.js');
+    // the package exports only `.` and its package.json: find the standalone build beside the latter
+    const pkg = createRequire(import.meta.url).resolve('lightweight-charts/package.json');
+    const path = join(dirname(pkg), 'dist', 'lightweight-charts.standalone.production.js');
     assets.set('lightweight-charts.js', { body: readFileSync(path), type: CONTENT_TYPES['.js'] });
   } catch {
     // the candles chart says it could not load; the rest of the page works
