@@ -34,6 +34,10 @@ const PER_SYMBOL: [PerSymbol, string, string][] = [
   ['duplicateTrades', 'duplicate_trades_total', 'trades dropped as already seen'],
 ];
 
+const NONE: Record<PerSymbol, number> = {
+  gaps: 0, resyncs: 0, rejects: 0, checksumChecks: 0, checksumMismatches: 0, quoteChecks: 0, quoteMismatches: 0, duplicateTrades: 0,
+};
+
 export class Prometheus {
   readonly registry = new Registry();
   private readonly latency: Histogram<string>;
@@ -52,12 +56,17 @@ export class Prometheus {
     });
 
     const bySymbol = (): { venue: string; symbol: string; s: Record<PerSymbol, number> }[] => {
-      if (recorder !== undefined) return recorder.feed().symbols.map((s) => ({ venue: recorder.venue, symbol: s.symbol, s }));
+      if (recorder !== undefined) {
+        const f = recorder.feed();
+        const out = f.symbols.map((s): { venue: string; symbol: string; s: Record<PerSymbol, number> } => ({ venue: recorder.venue, symbol: s.symbol, s }));
+        // rejected frames no symbol could be told from (a malformed frame names none): symbol "*",
+        // so the per-symbol series add up to the run's total as run_stop ledgers it
+        const unattributed = f.rejects - f.symbols.reduce((n, s) => n + s.rejects, 0);
+        out.push({ venue: recorder.venue, symbol: '*', s: { ...NONE, rejects: Math.max(0, unattributed) } });
+        return out;
+      }
       // serve --data-dir: what the events say
-      return hub.states().map((st) => ({
-        venue: st.ref.venue, symbol: st.ref.symbol,
-        s: { gaps: st.counters.gaps, resyncs: st.counters.resyncs, rejects: 0, checksumChecks: 0, checksumMismatches: 0, quoteChecks: 0, quoteMismatches: 0, duplicateTrades: 0 },
-      }));
+      return hub.states().map((st) => ({ venue: st.ref.venue, symbol: st.ref.symbol, s: { ...NONE, gaps: st.counters.gaps, resyncs: st.counters.resyncs } }));
     };
     for (const [field, name, help] of PER_SYMBOL) {
       new Counter({
