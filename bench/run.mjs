@@ -10,6 +10,8 @@ for (const [file, args] of [
   ['record.bench.mjs', ['20', '0.2']],
   ['replay.bench.mjs', ['20']],
   ['storage.bench.mjs', ['20']],
+  ['relay.bench.mjs', ['6', '10000', '0,1,10,100']],
+  ['relay.bench.mjs', ['6', '1000', '0,100']],
 ]) {
   console.log(`\n== ${file}`);
   const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { stdio: 'inherit' });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClientQueue, type QueueSocket } from './client-queue.js';
 
 /** A socket whose unsent bytes the test sets: `blocked` makes it look full. */
-class FakeSocket implements QueueSocket {
+class FakeSocket implements QueueSocket<string> {
   readonly got: string[] = [];
   blocked = false;
   get bufferedAmount(): number {
@@ -16,7 +16,7 @@ class FakeSocket implements QueueSocket {
 describe('ClientQueue', () => {
   it('sends straight through while the socket keeps up', () => {
     const s = new FakeSocket();
-    const q = new ClientQueue(s, 4, 1024);
+    const q = new ClientQueue<string>(s, 4, 1024);
     expect(q.offer('a')).toBe('sent');
     expect(q.offer('b', 'BTC')).toBe('sent');
     expect(s.got).toEqual(['a', 'b']);
@@ -25,7 +25,7 @@ describe('ClientQueue', () => {
 
   it('conflates waiting books per stream to the newest, keeps everything else in order', () => {
     const s = new FakeSocket();
-    const q = new ClientQueue(s, 10, 1024);
+    const q = new ClientQueue<string>(s, 10, 1024);
     s.blocked = true;
     expect(q.offer('book1', 'BTC')).toBe('queued');
     expect(q.offer('trade1')).toBe('queued');
@@ -44,7 +44,7 @@ describe('ClientQueue', () => {
 
   it('never sends ahead of waiting messages, and a book sent is not conflated into later', () => {
     const s = new FakeSocket();
-    const q = new ClientQueue(s, 10, 1024);
+    const q = new ClientQueue<string>(s, 10, 1024);
     s.blocked = true;
     q.offer('b1', 'BTC');
     s.blocked = false;
@@ -59,7 +59,7 @@ describe('ClientQueue', () => {
 
   it('overflows past maxMessages waiting: the owner closes the client', () => {
     const s = new FakeSocket();
-    const q = new ClientQueue(s, 3, 1024);
+    const q = new ClientQueue<string>(s, 3, 1024);
     s.blocked = true;
     expect(['t1', 't2', 't3'].map((t) => q.offer(t))).toEqual(['queued', 'queued', 'queued']);
     expect(q.offer('book', 'BTC')).toBe('overflow');
@@ -68,7 +68,7 @@ describe('ClientQueue', () => {
 
   it('drains partly while the socket fills again, keeping conflation right after compaction', () => {
     const s = new FakeSocket();
-    const q = new ClientQueue(s, 5000, 1024);
+    const q = new ClientQueue<string>(s, 5000, 1024);
     s.blocked = true;
     for (let i = 0; i < 3000; i++) q.offer(`t${i}`);
     q.offer('b0', 'BTC');

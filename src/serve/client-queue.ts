@@ -6,16 +6,16 @@
 // costs more than highWaterBytes plus maxMessages messages.
 
 /** What the queue needs of a socket (a `ws` WebSocket fits). */
-export interface QueueSocket {
+export interface QueueSocket<M> {
   readonly bufferedAmount: number;
-  send(text: string): void;
+  send(message: M): void;
 }
 
 export type Offer = 'sent' | 'queued' | 'conflated' | 'overflow';
 
-export class ClientQueue {
+export class ClientQueue<M> {
   /** Waiting messages: items[head..] in order. */
-  private items: string[] = [];
+  private items: (M | undefined)[] = [];
   private head = 0;
   /** Stream key → absolute index (head-relative positions shift; absolute ones do not) of its waiting book. */
   private readonly bookAt = new Map<string, number>();
@@ -25,7 +25,7 @@ export class ClientQueue {
   sent = 0;
 
   constructor(
-    private readonly socket: QueueSocket,
+    private readonly socket: QueueSocket<M>,
     private readonly maxMessages: number,
     private readonly highWaterBytes: number,
   ) {}
@@ -35,7 +35,7 @@ export class ClientQueue {
   }
 
   /** `bookKey`: set for book messages (conflated per key). */
-  offer(text: string, bookKey?: string): Offer {
+  offer(text: M, bookKey?: string): Offer {
     if (this.waiting === 0 && this.socket.bufferedAmount < this.highWaterBytes) {
       this.socket.send(text);
       this.sent++;
@@ -58,8 +58,8 @@ export class ClientQueue {
   /** Sends what the socket will take now; true when nothing is left waiting. */
   drain(): boolean {
     while (this.head < this.items.length && this.socket.bufferedAmount < this.highWaterBytes) {
-      this.socket.send(this.items[this.head]);
-      this.items[this.head] = '';
+      this.socket.send(this.items[this.head] as M);
+      this.items[this.head] = undefined;
       this.head++;
       this.sent++;
     }
