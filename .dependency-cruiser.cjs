@@ -10,7 +10,7 @@ const allow = {
   sinks: ['core', 'sinks'],
   replay: ['core', 'venues', 'book', 'storage', 'replay'],
   history: ['core', 'transport', 'venues', 'history'],
-  server: ['core', 'pipeline', 'storage', 'server'],
+  serve: ['core', 'pipeline', 'history', 'storage', 'venues', 'serve'],
   sim: ['core', 'sim'],
 };
 const folders = Object.keys(allow);
