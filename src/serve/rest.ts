@@ -3,6 +3,7 @@
 // resolved stream — never of a path a client sent) to a status and a JSON body.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Bar } from '../core/bar.js';
 import { symbolFs } from '../core/symbols.js';
 import type { HealthMonitor } from '../pipeline/health.js';
 import { timeframeMs } from '../history/timeframe.js';
@@ -148,15 +149,5 @@ export class RestRoutes {
   }
 }
 
-interface CandleOut {
-  openTs: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: string;
-  trades: number;
-  synthetic: boolean;
-  closed: boolean;
-  source: 'stored' | 'live';
-}
+/** A bar as /candles answers: the stored Bar's fields, its open time named as on candle events. */
+type CandleOut = Omit<Bar, 'ts'> & { openTs: number; closed: boolean; source: 'stored' | 'live' };
