@@ -17,7 +17,7 @@ export async function startEmbeddedSim(cfg: Config, spec: VenueSpec): Promise<{ 
   }
   const sim = await startSim({
     venue, port: cfg.simulator.port, seed: cfg.simulator.seed, symbols: cfg.symbols,
-    diffIntervalMs: cfg.simulator.diffIntervalMs, faults: cfg.simulator.faults,
+    diffIntervalMs: cfg.simulator.diffIntervalMs, faults: cfg.simulator.faults, follow: cfg.simulator.follow,
     truthHistory: 1000, // nobody reads the embedded sim's ground truth; keep its memory small
   });
   return { sim, cfg: { ...cfg, ws: { ...cfg.ws, url: sim.wsUrl }, rest: { ...cfg.rest, url: sim.restUrl } } };

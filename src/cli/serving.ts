@@ -4,6 +4,7 @@
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import { ServeHub } from '../serve/hub.js';
+import { MetricsWs } from '../serve/metrics-ws.js';
 import type { RecorderStats } from '../serve/prometheus.js';
 import { ServeServer, type ServeAddresses } from '../serve/server.js';
 import type { StreamRef } from '../serve/types.js';
@@ -20,6 +21,7 @@ export async function startServing(cfg: Config, streams: readonly StreamRef[], l
   const server = new ServeServer({
     hub, host: cfg.serveHost, port: cfg.servePort, metricsPort: cfg.metricsPort, token: cfg.serveToken,
     maxClients: cfg.serveMaxClients, clientQueue: cfg.serveClientQueue, recorder,
+    metricsWs: () => new MetricsWs({ source: hub, maxClients: cfg.serveMaxClients }),
   });
   const addresses = await server.listen();
   hub.start();

@@ -2,7 +2,7 @@
 // Bitfinex v2 wire protocols) on a local port until Ctrl-C / SIGTERM, e.g. to point
 // `marketfeed record --ws-url … --rest-url …` at it.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseFaults, startSim } from '../sim/index.js';
+import { parseFaults, parseFollow, startSim } from '../sim/index.js';
 import type { SimVenue } from '../sim/instruments.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, onStopSignal } from './exit.js';
 
@@ -42,6 +42,16 @@ function faultList(text: string): string {
   return text;
 }
 
+/** Syntax only: whether the names are simulated symbols is startSim's to say (a usage error too). */
+function followList(text: string): string {
+  try {
+    parseFollow(text);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return text;
+}
+
 interface SimFlags {
   port: number;
   host: string;
@@ -51,6 +61,7 @@ interface SimFlags {
   diffIntervalMs: number;
   levels: number;
   faults?: string;
+  follow?: string;
 }
 
 export const simCommand = new Command('sim')
@@ -63,17 +74,18 @@ export const simCommand = new Command('sim')
   .option('--diff-interval-ms <ms>', 'depth diff cadence', positive, 100)
   .option('--levels <n>', 'book levels per side', intIn(1000, 100_000), 1000)
   .option('--faults <list>', 'e.g. disconnect=20s,gap=7s,malformed=3s,stall=30s,slowsnapshot=10s,stalesnapshot=15s,maxsession=60s,ratelimit=25s,shutdown=40s (corrupt=5s on kraken/okx/bitfinex)', faultList)
+  .option('--follow <list>', 'symbols whose price follows another\'s: FOLLOWER=LEADER:RHO,… e.g. ETH/USDT=BTC/USDT:0.8 (correlation of returns)', followList)
   .action(async (flags: SimFlags) => {
     const stop = onStopSignal();
     try {
       const sim = await startSim({
         venue: flags.venue, host: flags.host, port: flags.port, symbols: flags.symbols ?? DEFAULT_SYMBOLS[flags.venue], seed: flags.seed,
-        diffIntervalMs: flags.diffIntervalMs, levels: flags.levels, faults: flags.faults,
+        diffIntervalMs: flags.diffIntervalMs, levels: flags.levels, faults: flags.faults, follow: flags.follow,
         truthHistory: 1000, // ground truth is for in-process tests; a standalone sim keeps little
       });
       process.stdout.write(
         `marketfeed sim (${sim.venue}) ${sim.venueSymbols.join(',')}\n  REST ${sim.restUrl}\n  WS   ${sim.wsUrl}\n` +
-          `  faults ${flags.faults ?? 'none'}\n`,
+          `  faults ${flags.faults ?? 'none'}\n` + (flags.follow ? `  follow ${flags.follow}\n` : ''),
       );
       const signal = await stop.promise;
       await sim.stop();

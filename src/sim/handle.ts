@@ -2,6 +2,7 @@
 // modes (index.ts) and the Kraken / OKX / Bitfinex modes (venue/start.ts).
 import type { FaultKind, FaultOptions, FaultSpec } from './faults.js';
 import type { InjectedCorruption, InjectedGap } from './fault-state.js';
+import type { FollowSpec } from './follow.js';
 import type { SimVenue } from './instruments.js';
 import type { TopOfBook } from './truth.js';
 
@@ -22,6 +23,12 @@ export interface SimOptions {
   /** Book depth per side; default 1000. */
   levels?: number;
   faults?: string | FaultSpec[];
+  /**
+   * Symbols whose fair price follows another's: `FOLLOWER=LEADER:RHO,…` (`ETH/USDT=BTC/USDT:0.8`)
+   * or the parsed list. The follower's returns correlate with the leader's at rho; each keeps its
+   * own volatility. Absent = every symbol walks on its own (the seeded sequences are unchanged).
+   */
+  follow?: string | FollowSpec[];
   /** Truth entries kept per symbol; default 200000 (about 800 bytes each at depth 50). */
   truthHistory?: number;
   /** Levels per side kept in truth; default 50. */

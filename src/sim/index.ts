@@ -22,6 +22,7 @@ import { serverShutdown, wrap } from './wire.js';
 import { WsHub, type SimConnection } from './ws-hub.js';
 
 export { FAULT_KINDS, parseFaults, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
+export { parseFollow, type FollowSpec } from './follow.js';
 export type { InjectedCorruption, InjectedGap } from './fault-state.js';
 export type { SimHandle, SimOptions, SimStats } from './handle.js';
 export type { TopOfBook } from './truth.js';

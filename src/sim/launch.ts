@@ -3,6 +3,7 @@
 // the SimHandle over those parts.
 import { FaultRunner, type FaultConn, type FaultMode, type FaultTarget } from './fault-runner.js';
 import { parseFaults, type FaultSpec } from './faults.js';
+import { applyFollow, parseFollow } from './follow.js';
 import type { SimHandle, SimOptions } from './handle.js';
 import type { HttpFront, HttpReply } from './http-front.js';
 import type { Instrument, SimVenue } from './instruments.js';
@@ -55,6 +56,10 @@ export function makeSymbols(
       truthDepth: options.truthDepth ?? 50,
       startMs,
     }));
+  }
+  if (options.follow !== undefined) {
+    const specs = typeof options.follow === 'string' ? parseFollow(options.follow) : options.follow;
+    applyFollow(specs, symbols, (text) => instrument(text).venueSymbol);
   }
   return symbols;
 }

@@ -43,6 +43,9 @@ export interface MarketOptions {
 
 /** Slack above `levels` before the deep end is trimmed, so trims stay rare. */
 const TRIM_SLACK = 64;
+/** A followed or leading market keeps this many levels a side within NEAR_TICKS of its fair price. */
+const NEAR_LEVELS = 5;
+const NEAR_TICKS = 10;
 
 export class Market {
   readonly bids = new BookSide(1);
@@ -56,6 +59,16 @@ export class Market {
   lastTradeTicks: number;
   private nextTradeId: number;
   private fair: number;
+  /** The market whose fair price this one follows (`follow`); undefined for a free walk. */
+  private leader: Market | undefined = undefined;
+  private rho = 0;
+  private ownWeight = 1;
+  /** The leader's fair at this market's last step. */
+  private leaderSeen = 0;
+  /** This fair before rounding to ticks. */
+  private fairTarget = 0;
+  /** In a follow pair (either end): the top is kept dense around the fair (quoteNearFair). */
+  private dense = false;
   private pendingFirst = 0;
   private readonly pendingBids = new Map<number, number>();
   private readonly pendingAsks = new Map<number, number>();
@@ -103,10 +116,15 @@ export class Market {
     if (this.pendingFirst === 0) this.pendingFirst = this.updateId;
     const bestBid = this.bids.bestTicks();
     const bestAsk = this.asks.bestTicks();
-    if (rng.next() < 0.2) {
-      this.fair += rng.next() < 0.5 ? -1 : 1;
-      if (this.fair < bestBid - 10) this.fair = bestBid - 10;
-      if (this.fair > bestAsk + 10) this.fair = bestAsk + 10;
+    if (this.leader === undefined) {
+      if (rng.next() < 0.2) {
+        this.fair += rng.next() < 0.5 ? -1 : 1;
+        if (this.fair < bestBid - 10) this.fair = bestBid - 10;
+        if (this.fair > bestAsk + 10) this.fair = bestAsk + 10;
+      }
+    } else {
+      // the same draws as the free walk above, so a follower keeps its own volatility
+      this.followStep(rng.next() < 0.2 ? (rng.next() < 0.5 ? -1 : 1) : 0, bestBid, bestAsk);
     }
     const r = rng.next();
     if (r < 0.45) this.place(rng.next() < 0.5, bestBid, bestAsk);
@@ -115,6 +133,66 @@ export class Market {
     else this.deepChange(rng.next() < 0.5 ? this.bids : this.asks);
     this.keepDepth(this.bids);
     this.keepDepth(this.asks);
+    if (this.dense) {
+      this.quoteNearFair(this.bids, this.asks);
+      this.quoteNearFair(this.asks, this.bids);
+    }
+  }
+
+  /**
+   * A market in a follow pair keeps NEAR_LEVELS levels within NEAR_TICKS of its fair price on each
+   * side. The free model leaves its deep book where it was seeded, so once the fair has wandered,
+   * a sweep of a thin top can print thousands of ticks away; that noise would drown the followed
+   * returns the option exists to show. Only here, so a free market's seeded sequence is unchanged.
+   */
+  private quoteNearFair(side: BookSide, other: BookSide): void {
+    const dir = side.dir;
+    // the fair may sit past the other side's best (the book lags it): quote from that best then
+    const otherBest = other.length > 0 ? other.bestTicks() : this.fair;
+    const anchor = (otherBest - this.fair) * dir < 0 ? otherBest : this.fair;
+    if (side.length >= NEAR_LEVELS && (anchor - side.ticksFromTop(NEAR_LEVELS - 1)) * dir <= NEAR_TICKS) return;
+    for (let i = 1; i <= NEAR_LEVELS; i++) {
+      const ticks = anchor - dir * i;
+      if (ticks > 0 && side.lotsAt(ticks) === 0) this.change(side, ticks, this.randomLots());
+    }
+  }
+
+  /** The fair price in ticks that the book is built around (a leader's, for its followers). */
+  get fairTicks(): number {
+    return this.fair;
+  }
+
+  /**
+   * Makes this market's fair price follow `leader`'s: each step it moves by rho × the leader's
+   * moves since the last step + sqrt(1 − rho²) × its own ±1-tick walk. Both walks have the same
+   * variance per step (in each one's own ticks), so the fair prices' returns correlate with rho
+   * while each symbol keeps its own volatility. Read lazily from the leader, so the order the
+   * engine steps symbols in costs at most one frame of lag.
+   */
+  follow(leader: Market, rho: number): void {
+    if (!(rho >= -1 && rho <= 1)) throw new Error(`sim: follow rho must be from -1 to 1, got ${rho}`);
+    this.leader = leader;
+    this.rho = rho;
+    this.ownWeight = Math.sqrt(1 - rho * rho);
+    this.leaderSeen = leader.fairTicks;
+    this.fairTarget = this.fair;
+    this.dense = true;
+    leader.dense = true;
+  }
+
+  private followStep(ownMove: number, bestBid: number, bestAsk: number): void {
+    const leaderFair = this.leader!.fairTicks;
+    const leaderMove = leaderFair - this.leaderSeen;
+    this.leaderSeen = leaderFair;
+    if (leaderMove === 0 && ownMove === 0) return;
+    // a continuous target, so fractional moves (0.9 of a tick) add up instead of rounding away
+    this.fairTarget += this.rho * leaderMove + this.ownWeight * ownMove;
+    let fair = Math.round(this.fairTarget);
+    // the free walk's rule: the fair never runs more than 10 ticks past the book
+    if (fair < bestBid - 10) fair = bestBid - 10;
+    if (fair > bestAsk + 10) fair = bestAsk + 10;
+    if (fair !== Math.round(this.fairTarget)) this.fairTarget = fair;
+    this.fair = fair;
   }
 
   private change(side: BookSide, ticks: number, lots: number): void {

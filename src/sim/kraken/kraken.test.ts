@@ -159,12 +159,19 @@ describe('kraken v2 websocket', () => {
     const c = await connect(sim);
     c.send({ method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USD'], depth: 10 } });
     await follow(sim, c, 'BTC/USD', 10, 20);
-    sim.inject('gap', { venueSymbol: 'BTC/USD' });
-    await until(() => sim!.injected.gaps.length === 1);
-    const run = await follow(sim, c, 'BTC/USD', 10, 10_000, true);
+    // A dropped update whose every level the next update sets again leaves the client's book
+    // right (Kraken sends absolute quantities): nothing to catch, and follow() has checked the book
+    // against the truth at every update meanwhile. Seen under CPU load, when the model's steps come
+    // in bursts. So drop again until a drop is visible; the first visible one must be caught.
+    let run: BookRun = { checked: 0, mismatchKeys: [] };
+    for (let tries = 1; tries <= 5 && run.mismatchKeys.length === 0; tries++) {
+      sim.inject('gap', { venueSymbol: 'BTC/USD' });
+      await until(() => sim!.injected.gaps.length === tries);
+      run = await follow(sim, c, 'BTC/USD', 10, run.checked + 300, true); // re-reads from the snapshot on
+    }
     expect(run.mismatchKeys.length).toBe(1);
-    expect(run.mismatchKeys[0]).toBeGreaterThan(sim.injected.gaps[0].skippedTo);
-    expect(sim.stats().faultsInjected.gap).toBe(1);
+    expect(run.mismatchKeys[0]).toBeGreaterThan(sim.injected.gaps.at(-1)!.skippedTo);
+    expect(sim.stats().faultsInjected.gap).toBe(sim.injected.gaps.length);
   });
 
   it('corrupt: the altered level is caught by the checksum of that very update', async () => {
