@@ -5,7 +5,7 @@
 //
 // Fan-out cost is what matters with many clients (bench/relay.bench.mjs). Subscriptions with the
 // same stream, channels and depth form a group that receives the same bytes: each event is
-// serialised and framed (ws's Sender.frame) once per book depth, the frames of a BATCH_MS window
+// serialised and framed (ws's Sender.frame) once per book depth, the frames of a short window
 // are joined into one buffer per group, and that buffer is written to each client's socket in
 // one write. A client whose socket holds more than HIGH_WATER_BYTES unsent falls back
 // to its ClientQueue, message by message: books conflated to the newest, then a close with 1013.
@@ -34,11 +34,14 @@ const CHANNEL_OF: Partial<Record<MarketEvent['type'], number>> = {
 const HIGH_WATER_BYTES = 256 * 1024;
 const DRAIN_EVERY_MS = 20;
 /**
- * Events are written out this long after the first of a batch: one write per client per window
- * instead of one per event (at 10k events/s, 100 clients: 50k writes/s instead of 1M; see
- * bench/relay.bench.mjs). It bounds the latency it adds.
+ * Events are written out a short window after the first of a batch: one write per client per
+ * window instead of one per event. A socket write costs about 5 µs here whatever its size, so the
+ * window widens with the clients (1 ms per CLIENTS_PER_MS, from BATCH_MS to BATCH_MAX_MS): at 100
+ * clients, 5 ms windows cost 20k writes/s instead of 50k at 2 ms (bench/relay.bench.mjs).
  */
 export const BATCH_MS = 2;
+export const BATCH_MAX_MS = 10;
+const CLIENTS_PER_MS = 20;
 /** Biggest control message a client may send. */
 const MAX_PAYLOAD = 4096;
 
@@ -92,7 +95,7 @@ export interface RelayOptions {
   maxClients: number;
   /** Messages a client may have waiting (ClientQueue maxMessages). */
   clientQueue: number;
-  /** Batch window in ms (default BATCH_MS; 0 = write at the end of each event-loop turn). */
+  /** Fixed batch window in ms (default: BATCH_MS, widening with the clients up to BATCH_MAX_MS). */
   batchMs?: number;
 }
 
@@ -107,10 +110,7 @@ export class Relay {
   private readonly unlisten: () => void;
   private readonly drainer: NodeJS.Timeout;
 
-  private readonly batchMs: number;
-
   constructor(private readonly opts: RelayOptions) {
-    this.batchMs = opts.batchMs ?? BATCH_MS;
     this.unlisten = opts.hub.listen((ev) => this.onEvent(ev));
     this.drainer = setInterval(() => this.drainAll(), DRAIN_EVERY_MS);
     this.drainer.unref();
@@ -267,11 +267,11 @@ export class Relay {
     }
     if (!this.flushScheduled && this.dirty.size > 0) {
       this.flushScheduled = true;
-      setTimeout(this.flush, this.batchMs);
+      setTimeout(this.flush, this.opts.batchMs ?? Math.min(BATCH_MAX_MS, Math.max(BATCH_MS, Math.ceil(this.clients.size / CLIENTS_PER_MS))));
     }
   }
 
-  /** BATCH_MS after the first event of a batch: one write per client per group. */
+  /** A window after the first event of a batch: one write per client per group. */
   private readonly flush = (): void => {
     this.flushScheduled = false;
     for (const g of this.dirty) {
