@@ -83,3 +83,16 @@ describe('ClientQueue', () => {
     expect(s.got.at(-1)).toBe('b1');
   });
 });
+
+describe('textFrame', () => {
+  it('builds the frames ws would send, for every length class', async () => {
+    const { textFrame } = await import('./relay.js');
+    const ws = await import('ws');
+    const frame = (ws as unknown as { Sender: { frame(d: Buffer, o: object): Buffer[] } }).Sender.frame;
+    for (const n of [0, 1, 125, 126, 127, 65_535, 65_536, 200_000]) {
+      const text = 'é'.repeat(Math.floor(n / 2)) + 'x'.repeat(n % 2);
+      const want = Buffer.concat(frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, rsv1: false, readOnly: false }));
+      expect(textFrame(text).equals(want), `length ${n}`).toBe(true);
+    }
+  });
+});

@@ -5,13 +5,12 @@
 //
 // Fan-out cost is what matters with many clients (bench/relay.bench.mjs). Subscriptions with the
 // same stream, channels and depth form a group that receives the same bytes: each event is
-// serialised and framed (ws's Sender.frame) once per book depth, the frames of a short window
+// serialised and framed (textFrame) once per book depth, the frames of a short window
 // are joined into one buffer per group, and that buffer is written to each client's socket in
 // one write. A client whose socket holds more than HIGH_WATER_BYTES unsent falls back
 // to its ClientQueue, message by message: books conflated to the newest, then a close with 1013.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import * as wsModule from 'ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { BookSnapshot, MarketEvent } from '../core/events.js';
 import { nowUs } from '../core/time.js';
@@ -70,16 +69,27 @@ interface RelayClient {
   closing: boolean;
 }
 
-/** ws's frame builder (exported by the package, absent from its type definitions). */
-const frameOf = (wsModule as unknown as {
-  Sender: { frame(data: Buffer, o: { fin: boolean; opcode: number; mask: boolean; rsv1: boolean; readOnly: boolean }): Buffer[] };
-}).Sender.frame;
-const TEXT = { fin: true, opcode: 1, mask: false, rsv1: false, readOnly: false };
-
-/** One unmasked text frame (server → client) holding `json`. */
+/**
+ * One unmasked, unfragmented text frame (server → client, RFC 6455 §5.2) holding `json`: the
+ * header and the UTF-8 payload in one allocation, encoded once and shared by every client.
+ * (ws's Sender.frame builds the same bytes as two buffers that would then be copied together.)
+ */
 export function textFrame(json: string): Buffer {
-  const parts = frameOf(Buffer.from(json), TEXT);
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  const n = Buffer.byteLength(json);
+  const header = n < 126 ? 2 : n < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + n);
+  frame[0] = 0x81; // FIN + opcode 1 (text)
+  if (header === 2) frame[1] = n;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    frame.writeUInt32BE(n >>> 0, 6);
+  }
+  frame.write(json, header, 'utf8');
+  return frame;
 }
 
 export interface RelayStats {
