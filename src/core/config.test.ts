@@ -84,3 +84,18 @@ describe('marketfeed.example.yaml', () => {
     expect(c.symbols).toEqual(['BTC/USDT', 'ETH/USDT']);
   });
 });
+
+describe('serve keys', () => {
+  it('take a serve: mapping or plain keys in YAML, SERVE_* env and flags, as the issue names them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mf-cfg-'));
+    const file = join(dir, 'marketfeed.yaml');
+    writeFileSync(file, 'serve:\n  enabled: true\n  host: 0.0.0.0\n  port: 9000\n  metrics_port: 9001\n  token: abc\n');
+    expect(loadConfig({ file, env: {} })).toMatchObject({ serve: true, serveHost: '0.0.0.0', servePort: 9000, metricsPort: 9001, serveToken: 'abc' });
+    writeFileSync(file, 'serve: true\n');
+    expect(loadConfig({ file, env: { SERVE_TOKEN: 't', SERVE_PORT: '0' } })).toMatchObject({ serve: true, serveToken: 't', servePort: 0 });
+    expect(flagName('serveHost')).toBe('serve-host');
+    expect(flagName('metricsPort')).toBe('metrics-port');
+    expect(envName('serve')).toBe('SERVE');
+    expectConfigError(() => loadConfig({ env: { SERVE_PORT: '70000' } }), 'servePort');
+  });
+});
