@@ -235,7 +235,13 @@ function hostForUrl(host: string): string {
 function listenOn(server: Server, host: string, port: number, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
-      const why = e.code === 'EADDRINUSE' ? `port ${port} is in use` : e.code === 'EADDRNOTAVAIL' ? `${host} is not an address of this machine` : `${e.code ?? e.message}`;
+      if (e.code === 'EADDRNOTAVAIL' || e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') {
+        reject(new MarketfeedError('MF_ERR_CONFIG', `cannot serve on ${host}:${port}: ${host} is not an address of this machine`, {
+          path: 'serveHost', expected: 'an address of this machine (127.0.0.1, ::1, 0.0.0.0 for all)', got: host,
+        }));
+        return;
+      }
+      const why = e.code === 'EADDRINUSE' ? `port ${port} is in use` : e.code === 'EACCES' ? `port ${port} needs privileges` : `${e.code ?? e.message}`;
       reject(new MarketfeedError('MF_ERR_CONFIG', `cannot serve on ${host}:${port}: ${why}`, { path: key, expected: 'a free port (0 = any)', got: String(port) }));
     };
     server.once('error', onError);
