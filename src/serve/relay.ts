@@ -12,10 +12,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { BookSnapshot, MarketEvent } from '../core/events.js';
+import type { MarketEvent } from '../core/events.js';
 import { nowUs } from '../core/time.js';
 import { ClientQueue, type QueueSocket } from './client-queue.js';
 import type { ServeHub, StreamState } from './hub.js';
+import { bookJson, eventJson } from './event-json.js';
 import { parseDepth } from './params.js';
 
 export const CHANNELS = ['trades', 'book', 'quote', 'ticker', 'derivative', 'candle', 'status', 'gap'] as const;
@@ -221,7 +222,7 @@ export class Relay {
     }
     if ((ch & BIT.book) !== 0 && stream.ref.depth > 0) {
       const book = stream.book;
-      if (book !== undefined) this.send(client, textFrame(JSON.stringify(cut(book, depth))), key(stream));
+      if (book !== undefined) this.send(client, textFrame(bookJson(book, depth)), key(stream));
       else {
         const t = nowUs();
         this.send(client, textFrame(JSON.stringify({
@@ -267,9 +268,9 @@ export class Relay {
       if (isBook && g.depth < ev.depth) {
         cuts ??= new Map();
         frame = cuts.get(g.depth);
-        if (frame === undefined) cuts.set(g.depth, (frame = textFrame(JSON.stringify(cut(ev, g.depth)))));
+        if (frame === undefined) cuts.set(g.depth, (frame = textFrame(bookJson(ev, g.depth))));
       } else {
-        frame = whole ??= textFrame(JSON.stringify(ev));
+        frame = whole ??= textFrame(eventJson(ev));
       }
       g.frames.push(frame);
       g.books.push(isBook);
@@ -347,12 +348,6 @@ export class Relay {
 
 function key(s: StreamState): string {
   return `${s.ref.venue} ${s.ref.venueSymbol}`;
-}
-
-/** A book cut to `depth` levels per side (the rows are shared, read-only). */
-function cut(b: BookSnapshot, depth: number): BookSnapshot {
-  if (depth >= b.depth) return b;
-  return { ...b, depth, bids: b.bids.slice(0, depth), asks: b.asks.slice(0, depth) };
 }
 
 /** `trades,book` → channel bits; all when absent; the error line on an unknown name. */
