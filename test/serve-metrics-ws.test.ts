@@ -9,20 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { MetricsMessage } from '../src/serve/metrics-ws.js';
 import { getJson, startServing, until, type ServingCli } from './serving.js';
 
-interface MetricsMessage {
-  metric: string;
-  exchange: string;
-  symbols: string[];
-  interval: string;
-  window: string;
-  asOf: number | null;
-  bars: Record<string, number>;
-  value: (number | null)[][] | Record<string, number | null>;
-  pairs?: number[][];
-  note?: string;
-}
 
 /** A metrics socket that keeps every message, and how it closed. */
 class MetricsClient {

@@ -33,24 +33,21 @@ const DEFAULT_SYMBOLS: Record<SimVenue, string[]> = {
   okx: ['BTC/USDT', 'ETH/USDT'], bitfinex: ['BTC/USD', 'ETH/USD'],
 };
 
-function faultList(text: string): string {
-  try {
-    parseFaults(text);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-  return text;
+/** A commander parser from a parse function that throws: its message becomes the usage error. */
+function checkedBy(parse: (text: string) => unknown) {
+  return (text: string): string => {
+    try {
+      parse(text);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+    return text;
+  };
 }
 
+const faultList = checkedBy(parseFaults);
 /** Syntax only: whether the names are simulated symbols is startSim's to say (a usage error too). */
-function followList(text: string): string {
-  try {
-    parseFollow(text);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-  return text;
-}
+const followList = checkedBy(parseFollow);
 
 interface SimFlags {
   port: number;
