@@ -88,6 +88,7 @@ export class HealthMonitor {
   private readonly bucketFail: Float64Array;
   private readonly bucketSec: Float64Array;
   private readonly streams = new Map<string, StreamSlot>();
+  private readonly byVenue = new Map<string, Map<string, Map<string, StreamSlot>>>();
   /** connId → CONNECTED or not, per venue. */
   private readonly connections = new Map<string, boolean>();
   private readonly buffers: BufferSource[] = [];
@@ -123,9 +124,17 @@ export class HealthMonitor {
     if (DATA_TYPES.has(ev.type)) {
       this.counts.events++;
       this.count(true);
-      const key = `${ev.venue} ${ev.symbol} ${ev.type}`;
-      let s = this.streams.get(key);
-      if (s === undefined) this.streams.set(key, (s = { stream: key, events: 0, lastLocalTs: 0 }));
+      // looked up by parts, not by a key string built per event (this runs for every event)
+      let bySymbol = this.byVenue.get(ev.venue);
+      if (bySymbol === undefined) this.byVenue.set(ev.venue, (bySymbol = new Map()));
+      let byType = bySymbol.get(ev.symbol);
+      if (byType === undefined) bySymbol.set(ev.symbol, (byType = new Map()));
+      let s = byType.get(ev.type);
+      if (s === undefined) {
+        const key = `${ev.venue} ${ev.symbol} ${ev.type}`;
+        byType.set(ev.type, (s = { stream: key, events: 0, lastLocalTs: 0 }));
+        this.streams.set(key, s);
+      }
       s.events++;
       if (ev.localTs > s.lastLocalTs) s.lastLocalTs = ev.localTs;
     } else if (ev.type === 'gap') {
