@@ -57,6 +57,7 @@ const results = [];
 for (const count of COUNTS) {
   const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
   let delivered = 0;
+  let bytes = 0;
   let measuring = false;
   const clients = [];
   for (let i = 0; i < count; i++) {
@@ -64,6 +65,7 @@ for (const count of COUNTS) {
     ws.on('message', (data) => {
       if (!measuring) return;
       delivered++;
+      bytes += data.length;
       // localTs without parsing the whole message: the client's own cost is not the recorder's
       const text = data.toString('latin1');
       const at = text.indexOf('"localTs":');
@@ -81,7 +83,7 @@ for (const count of COUNTS) {
   for (const ws of sockets) ws.terminate();
   const frames = b.frames - a.frames;
   const cpu = b.cpu - a.cpu;
-  results.push({ count, framesPerS: frames / SECONDS, framesPerCpuS: frames / cpu, cpuPct: (cpu / SECONDS) * 100, deliveredPerS: delivered / SECONDS,
+  results.push({ count, framesPerS: frames / SECONDS, framesPerCpuS: frames / cpu, cpuPct: (cpu / SECONDS) * 100, deliveredPerS: delivered / SECONDS, mibPerS: bytes / SECONDS / 1048576,
     p50: hist.getValueAtPercentile(50) / 1000, p99: hist.getValueAtPercentile(99) / 1000, max: hist.maxValue / 1000, dropped: b.dropped });
   await new Promise((r) => setTimeout(r, 500));
 }
@@ -92,9 +94,9 @@ rmSync(dataDir, { recursive: true, force: true });
 
 const base = results.find((r) => r.count === 0);
 console.log(`relay fan-out, 1 symbol, sim at ${RATE.toLocaleString('en-US')} diff frames/s, ${SECONDS} s per step (books depth 20 + trades):`);
-console.log('  clients  frames/s  recorder CPU  frames/CPU-s  vs 0 clients  msgs delivered/s  latency p50 / p99 / max (ms)  dropped');
+console.log('  clients  frames/s  recorder CPU  frames/CPU-s  vs 0 clients  msgs delivered/s  MiB/s  latency p50 / p99 / max (ms)  dropped');
 for (const r of results) {
   const cost = base ? `${(((r.framesPerCpuS / base.framesPerCpuS) - 1) * 100).toFixed(0).padStart(5)} %` : '   n/a';
   const lat = r.count === 0 ? '—' : `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} / ${r.max.toFixed(1)}`;
-  console.log(`  ${String(r.count).padStart(7)}  ${Math.round(r.framesPerS).toLocaleString('en-US').padStart(8)}  ${r.cpuPct.toFixed(0).padStart(10)} %  ${Math.round(r.framesPerCpuS).toLocaleString('en-US').padStart(12)}  ${cost.padStart(12)}  ${Math.round(r.deliveredPerS).toLocaleString('en-US').padStart(16)}  ${lat.padStart(28)}  ${r.dropped}`);
+  console.log(`  ${String(r.count).padStart(7)}  ${Math.round(r.framesPerS).toLocaleString('en-US').padStart(8)}  ${r.cpuPct.toFixed(0).padStart(10)} %  ${Math.round(r.framesPerCpuS).toLocaleString('en-US').padStart(12)}  ${cost.padStart(12)}  ${Math.round(r.deliveredPerS).toLocaleString('en-US').padStart(16)}  ${r.mibPerS.toFixed(1).padStart(5)}  ${lat.padStart(28)}  ${r.dropped}`);
 }
