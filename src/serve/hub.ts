@@ -14,9 +14,13 @@ import type { EventListener, Resolved, ServeSource, StreamRef } from './types.js
 export const TRADES_KEPT = 1000;
 /** Entries of the gap / resync / reconnect timeline kept (all streams). */
 export const TIMELINE_KEPT = 2000;
-/** Live bars built and kept per stream, by timeframe. */
-export const LIVE_TIMEFRAMES = ['1s', '1m', '5m', '15m', '1h'] as const;
-export const LIVE_BARS_KEPT = 1500;
+/**
+ * Live bars built and kept per stream, by timeframe: 10 minutes of 1s bars, a day of 1m, two days
+ * of 5m, four of 15m, a week of 1h. Older bars come from the data dir's candle files. At most
+ * 2,832 bars (about 0.8 MB of candle events) per stream, reached after a week.
+ */
+export const LIVE_BARS_KEPT: Readonly<Record<string, number>> = { '1s': 600, '1m': 1440, '5m': 576, '15m': 384, '1h': 168 };
+export const LIVE_TIMEFRAMES = Object.keys(LIVE_BARS_KEPT);
 
 export type TimelineKind = 'gap' | 'resync' | 'disconnect' | 'reconnect' | 'synced';
 
@@ -90,7 +94,7 @@ export class StreamState {
 
   constructor(readonly ref: StreamRef) {
     this.bookState = ref.depth > 0 ? 'CONNECTING' : 'n/a';
-    for (const tf of LIVE_TIMEFRAMES) this.candles.set(tf, new Ring<Candle>(LIVE_BARS_KEPT));
+    for (const tf of LIVE_TIMEFRAMES) this.candles.set(tf, new Ring<Candle>(LIVE_BARS_KEPT[tf]));
   }
 
   /** Updates messagesPerS from the counters (called about once a second). */

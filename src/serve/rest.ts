@@ -8,7 +8,7 @@ import { symbolFs } from '../core/symbols.js';
 import type { HealthMonitor } from '../pipeline/health.js';
 import { timeframeMs } from '../history/timeframe.js';
 import { candlePath, readCandles } from '../storage/candles.js';
-import { LIVE_BARS_KEPT, TRADES_KEPT, type ServeHub } from './hub.js';
+import { TRADES_KEPT, type ServeHub } from './hub.js';
 import { parseDepth, parseLimit } from './params.js';
 import type { StreamRef } from './types.js';
 
@@ -114,7 +114,7 @@ export class RestRoutes {
     const byOpen = new Map<number, CandleOut>();
     for (const c of await this.storedCandles(ref, timeframe, limit)) byOpen.set(c.openTs, c);
     const live = this.hub.state(ref.venue, ref.venueSymbol)!.candles.get(timeframe);
-    for (const c of live?.last(LIVE_BARS_KEPT) ?? []) {
+    for (const c of live?.last() ?? []) {
       // a stored bar (the venue's own, fetched by `history candles`) wins over one built here,
       // which may have started mid-bar when the recorder did
       if (byOpen.has(c.openTs)) continue;
