@@ -17,7 +17,7 @@ export const TIMELINE_KEPT = 2000;
 /**
  * Live bars built and kept per stream, by timeframe: 10 minutes of 1s bars, a day of 1m, two days
  * of 5m, four of 15m, a week of 1h. Older bars come from the data dir's candle files. At most
- * 2,832 bars (about 0.8 MB of candle events) per stream, reached after a week.
+ * 3,168 bars (about 1 MB of candle events) per stream, reached after a week.
  */
 export const LIVE_BARS_KEPT: Readonly<Record<string, number>> = { '1s': 600, '1m': 1440, '5m': 576, '15m': 384, '1h': 168 };
 export const LIVE_TIMEFRAMES = Object.keys(LIVE_BARS_KEPT);
