@@ -231,26 +231,24 @@ export function addBookSample(bar: BookBar, spread: number, imbalance: number): 
   }
 }
 
-/** Mean spread (bps) over every sample of the window's bars. */
-export function meanSpread(bars: readonly BookBar[]): Maybe {
+/** The mean of a per-bar sampled quantity over every sample of the window's bars. */
+function sampleMean(bars: readonly BookBar[], sumOf: (b: BookBar) => number, countOf: (b: BookBar) => number, why: string): Maybe {
   let sum = 0;
   let n = 0;
   for (const b of bars) {
-    sum += b.spreadSum;
-    n += b.spreadN;
+    sum += sumOf(b);
+    n += countOf(b);
   }
-  if (n === 0) return { value: null, n: bars.length, why: 'no two-sided book sample in the window; spread is undefined' };
+  if (n === 0) return { value: null, n: bars.length, why };
   return { value: sum / n, n: bars.length };
+}
+
+/** Mean spread (bps) over every sample of the window's bars. */
+export function meanSpread(bars: readonly BookBar[]): Maybe {
+  return sampleMean(bars, (b) => b.spreadSum, (b) => b.spreadN, 'no two-sided book sample in the window; spread is undefined');
 }
 
 /** Mean top-N imbalance over every sample of the window's bars. */
 export function meanImbalance(bars: readonly BookBar[]): Maybe {
-  let sum = 0;
-  let n = 0;
-  for (const b of bars) {
-    sum += b.imbalanceSum;
-    n += b.imbalanceN;
-  }
-  if (n === 0) return { value: null, n: bars.length, why: 'no book sample in the window; imbalance is undefined' };
-  return { value: sum / n, n: bars.length };
+  return sampleMean(bars, (b) => b.imbalanceSum, (b) => b.imbalanceN, 'no book sample in the window; imbalance is undefined');
 }
