@@ -20,8 +20,13 @@ export interface RawFrame {
   /** Receive (or send) time, epoch µs. */
   localTs: number;
   dir: FrameDir;
-  /** The frame's exact text. */
+  /** The frame's exact text; for a binary frame (`binary`), its bytes in base64. */
   data: string;
+  /**
+   * A binary websocket frame (BingX gzip, MEXC protobuf): `data` is base64 of the exact bytes, so
+   * the capture keeps them and replay decodes the same bytes.
+   */
+  binary?: true;
   /** The URL of the socket or REST request. */
   url?: string;
 }

@@ -259,7 +259,7 @@ async function* runSource(src: FrameSource, sh: Shared): AsyncGenerator<Out[]> {
       lastTs = f.localTs;
       if (f.dir === 'rest') {
         if (stopped) continue; // live drops a body that lands after the stop
-        const v = restSymbol(f.url);
+        const v = f.url === undefined ? undefined : (spec.restSymbol?.(f.url) ?? restSymbol(f.url));
         if (v === undefined || !venueSymbols.has(v)) continue;
         if (core.onRestFrame(f, v)) continue; // open interest, not a book
         const failure = core.onSnapshotBody(v, f.data, f.localTs, true);

@@ -88,6 +88,15 @@ describe('raw NDJSON lines', () => {
     expect(parseRawLine(line, 'binance')).toEqual(f);
   });
 
+  it('keeps a binary frame as base64 with "binary":true, after the url', () => {
+    const bytes = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0x00, 0x0a]);
+    const f: RawFrame = { venue: 'bingx', connId: 2, recvSeq: 9, localTs: 7, dir: 'in', data: bytes.toString('base64'), url: 'ws://127.0.0.1:1/market', binary: true };
+    const line = rawLine(f);
+    expect(line).toBe(`{"localTs":7,"connId":2,"recvSeq":9,"dir":"in","data":"${bytes.toString('base64')}","url":"ws://127.0.0.1:1/market","binary":true}\n`);
+    expect(parseRawLine(line, 'bingx')).toEqual(f);
+    expect(parseRawLine(line.replace('"binary":true', '"binary":1'), 'bingx')).toBeUndefined();
+  });
+
   it.each([
     'not json',
     '[]',

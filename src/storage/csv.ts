@@ -64,13 +64,15 @@ export function eventRow(e: LedgerEntry): string {
 
 /**
  * One raw frame as an NDJSON line. Key order is fixed, so a capture re-encoded after reading is
- * byte-identical: {"localTs","connId","recvSeq","dir","data"[,"url"]}. The venue is not repeated
- * on every line: the file's directory names it.
+ * byte-identical: {"localTs","connId","recvSeq","dir","data"[,"url"][,"binary":true]}. A binary
+ * frame's data is the base64 of its bytes. The venue is not repeated on every line: the file's
+ * directory names it.
  */
 export function rawLine(f: RawFrame): string {
   let line = '{"localTs":' + f.localTs + ',"connId":' + f.connId + ',"recvSeq":' + f.recvSeq +
     ',"dir":"' + f.dir + '","data":' + JSON.stringify(f.data);
   if (f.url !== undefined) line += ',"url":' + JSON.stringify(f.url);
+  if (f.binary) line += ',"binary":true';
   return line + '}\n';
 }
 
@@ -89,8 +91,10 @@ export function parseRawLine(line: string, venue: string): RawFrame | undefined 
   if (typeof o.localTs !== 'number' || typeof o.connId !== 'number' || typeof o.recvSeq !== 'number') return undefined;
   if (typeof o.dir !== 'string' || !FRAME_DIRS.has(o.dir) || typeof o.data !== 'string') return undefined;
   if (o.url !== undefined && typeof o.url !== 'string') return undefined;
+  if (o.binary !== undefined && o.binary !== true) return undefined;
   const frame: RawFrame = { venue, connId: o.connId, recvSeq: o.recvSeq, localTs: o.localTs, dir: o.dir as FrameDir, data: o.data };
   if (o.url !== undefined) frame.url = o.url as string;
+  if (o.binary === true) frame.binary = true;
   return frame;
 }
 

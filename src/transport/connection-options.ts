@@ -22,6 +22,13 @@ export interface ConnectionOptions {
   /** Full URL to open. */
   url: string;
   /**
+   * Venues whose socket URL is handed out per connection (KuCoin's bullet token): called before
+   * every socket open, first and each reconnect or rotation; the socket opens the URL it resolves
+   * to, with the app ping interval the venue stated for it (else appPing's). A rejection counts as
+   * a failed attempt (backoff, maxReconnects) like a refused socket.
+   */
+  resolveUrl?: () => Promise<{ url: string; appPingIntervalMs?: number }>;
+  /**
    * Names which plan of its venue this socket serves when several share one URL: the open mark
    * becomes `open <url> plan=<tag>`, so replay routes the socket's frames the same way.
    */
@@ -68,8 +75,8 @@ export interface ConnectionStats {
   reconnects: number;
   /** Completed make-before-break rotations. */
   rotations: number;
-  /** Binary frames received and not recorded (no venue we speak sends them). */
-  binaryIgnored: number;
+  /** Binary frames received (recorded base64 with `binary: true`; BingX gzip, MEXC protobuf). */
+  binaryIn: number;
   lastFrameLocalTs: number;
 }
 

@@ -376,6 +376,50 @@ describe('Connection', () => {
     expect(conn.state).toBe('DISCONNECTED');
   });
 
+  it('records a binary frame as base64 with binary: true, counted as data', async () => {
+    const { wss, url } = await wsServer();
+    const bytes = Buffer.from([0x1f, 0x8b, 0x00, 0x80, 0xff]);
+    wss.on('connection', (ws) => ws.send(bytes, { binary: true }));
+    const { conn, frames } = connect(url);
+    await waitFor(() => frames.some((f) => f.dir === 'in'), 'a binary frame');
+    const f = frames.find((x) => x.dir === 'in')!;
+    expect(f.binary).toBe(true);
+    expect(Buffer.from(f.data, 'base64')).toEqual(bytes);
+    expect(conn.stats).toMatchObject({ framesIn: 1, bytesIn: 5, binaryIn: 1 });
+  });
+
+  it('resolveUrl: asks for a URL before every socket, opens it, and retries with backoff when it fails', async () => {
+    const { wss, url } = await wsServer();
+    let asked = 0;
+    const resolveUrl = async (): Promise<{ url: string }> => {
+      asked++;
+      if (asked === 2) throw new Error('token service down');
+      return { url: `${url}?token=t${asked}` };
+    };
+    const { conn, frames, statuses } = connect('ws://127.0.0.1:1/unused', { resolveUrl });
+    await waitFor(() => frames.some((f) => f.dir === 'conn' && f.data.startsWith('open ')), 'first open');
+    expect(frames[0].data).toBe(`open ${url}?token=t1`);
+    for (const ws of wss.clients) ws.terminate();
+    await waitFor(() => frames.filter((f) => f.dir === 'conn' && f.data.startsWith('open ')).length === 2, 'second open');
+    const opens = frames.filter((f) => f.dir === 'conn' && f.data.startsWith('open '));
+    expect(opens[1].data).toBe(`open ${url}?token=t3`);
+    expect(opens[1].url).toBe(`${url}?token=t3`);
+    expect(asked).toBe(3);
+    expect(statuses.map((s) => `${s.state} ${s.reason}`)).toContainEqual(expect.stringMatching(/^RECONNECTING .*no socket url: token service down/));
+    expect(conn.state).toBe('CONNECTED');
+  });
+
+  it('resolveUrl: a stop while the URL is pending opens nothing', async () => {
+    let release: (v: { url: string }) => void = () => {};
+    const { wss, url } = await wsServer();
+    const { conn, frames } = connect('ws://127.0.0.1:1/unused', { resolveUrl: () => new Promise((r) => (release = r)) });
+    await conn.stop();
+    release({ url });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(frames).toEqual([]);
+    expect(wss.clients.size).toBe(0);
+  });
+
   it('survives callbacks that throw', async () => {
     const { wss, url } = await wsServer();
     wss.on('connection', (ws) => ws.send('x'));

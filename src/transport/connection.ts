@@ -30,7 +30,7 @@ export type { ConnectionOptions, ConnectionStats, ConnectionStatus, ConnectionWa
 
 
 export class Connection {
-  readonly stats: ConnectionStats = { framesIn: 0, bytesIn: 0, reconnects: 0, rotations: 0, binaryIgnored: 0, lastFrameLocalTs: 0 };
+  readonly stats: ConnectionStats = { framesIn: 0, bytesIn: 0, reconnects: 0, rotations: 0, binaryIn: 0, lastFrameLocalTs: 0 };
 
   private readonly opts: ConnectionOptions;
   private readonly now: () => number;
@@ -54,6 +54,8 @@ export class Connection {
   private currentConnId = 0;
   private stopped: Promise<void> | null = null;
   private resolveStopped: (() => void) | null = null;
+  /** resolveUrl: which open is waiting for its URL (a newer one, or a stop, makes it stale). */
+  private pendingOpen = 0;
 
   constructor(opts: ConnectionOptions) {
     this.opts = opts;
@@ -120,6 +122,7 @@ export class Connection {
     this.stopping = true;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.pendingOpen++;
     this.primary = null;
     this.successor = null;
     this.stopped = new Promise<void>((resolve) => (this.resolveStopped = resolve));
@@ -132,32 +135,78 @@ export class Connection {
 
   private openPrimary(reason: string): void {
     const first = this.state === 'DISCONNECTED';
-    const leg = this.openLeg();
-    if (leg === null) return;
-    this.primary = leg;
-    this.currentConnId = leg.connId;
-    if (first) this.setState('CONNECTING', leg.connId, reason);
-    else this.stats.reconnects++;
+    this.openLeg((leg) => {
+      this.primary = leg;
+      this.currentConnId = leg.connId;
+      if (first) this.setState('CONNECTING', leg.connId, reason);
+      else this.stats.reconnects++;
+    }, (error) => this.onResolveFailed(error, first, reason));
   }
 
   private openSuccessor(reason: string): void {
-    const leg = this.openLeg();
-    if (leg === null) return;
-    this.successor = leg;
-    this.opts.log?.info({ venue: this.opts.venue, connId: this.connId, next: leg.connId, reason }, 'rotating: opening the next socket');
+    this.openLeg((leg) => {
+      this.successor = leg;
+      this.opts.log?.info({ venue: this.opts.venue, connId: this.connId, next: leg.connId, reason }, 'rotating: opening the next socket');
+    }, (error) => {
+      this.rotateFailures++;
+      this.rotateNotBeforeUs = this.now() + backoffDelayMs(this.rotateFailures, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random) * 1000;
+      this.opts.log?.warn({ venue: this.opts.venue, connId: this.connId, err: error.message }, 'rotation: no url for the next socket; keeping the current one');
+    });
   }
 
-  private openLeg(): Leg | null {
+  /**
+   * Opens a socket on the configured URL, or on the one `resolveUrl` hands out (then `opened` runs
+   * once it is known, unless a stop or a newer open came first; `failed` when it cannot be had).
+   */
+  private openLeg(opened: (leg: Leg) => void, failed: (error: MarketfeedError) => void): void {
+    const resolve = this.opts.resolveUrl;
+    if (resolve === undefined) {
+      const leg = this.openLegAt(this.opts.url, this.opts.appPing?.intervalMs ?? 0);
+      if (leg !== null) opened(leg);
+      return;
+    }
+    const ticket = ++this.pendingOpen;
+    resolve().then(
+      (to) => this.guard(() => {
+        if (this.stopping || ticket !== this.pendingOpen || this.state === 'FAILED') return;
+        const leg = this.openLegAt(to.url, to.appPingIntervalMs ?? this.opts.appPing?.intervalMs ?? 0);
+        if (leg !== null) opened(leg);
+      }),
+      (err: unknown) => this.guard(() => {
+        if (this.stopping || ticket !== this.pendingOpen || this.state === 'FAILED') return;
+        failed(err instanceof MarketfeedError ? err : new MarketfeedError('MF_ERR_UNREACHABLE', `no socket url: ${(err as Error).message}`, { venue: this.opts.venue, cause: err }));
+      }),
+    );
+  }
+
+  /** resolveUrl failed for the primary: a failed attempt, retried after backoff like a lost socket. */
+  private onResolveFailed(error: MarketfeedError, first: boolean, reason: string): void {
+    this.failures++;
+    this.opts.log?.warn({ venue: this.opts.venue, code: error.code, failures: this.failures }, error.message);
+    const max = this.opts.maxReconnects ?? 0;
+    if (max > 0 && this.failures >= max) {
+      this.fail(error);
+      return;
+    }
+    this.setState(first ? 'CONNECTING' : 'RECONNECTING', this.connId, error.message, error);
+    const delayMs = backoffDelayMs(this.failures, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.guard(() => this.openPrimary(first ? reason : 'reconnect'));
+    }, delayMs);
+  }
+
+  private openLegAt(url: string, appPingMs: number): Leg | null {
     let ws: WebSocket;
     try {
       // No compression: venues' deflate costs CPU on the hot path and most do not offer it.
-      ws = new WebSocket(this.opts.url, { perMessageDeflate: false, followRedirects: false });
+      ws = new WebSocket(url, { perMessageDeflate: false, followRedirects: false });
     } catch (cause) {
       // A malformed URL never heals: give up instead of retrying forever.
-      this.fail(new MarketfeedError('MF_ERR_CONFIG', `invalid websocket url ${this.opts.url}`, { venue: this.opts.venue, cause }));
+      this.fail(new MarketfeedError('MF_ERR_CONFIG', `invalid websocket url ${url}`, { venue: this.opts.venue, cause }));
       return null;
     }
-    const leg = new Leg(nextConnId(), ws, this.now());
+    const leg = new Leg(nextConnId(), ws, this.now(), url, appPingMs);
     this.legs.add(leg);
     ws.on('open', () => this.guard(() => this.onOpen(leg)));
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.onMessage(leg, data, isBinary));
@@ -173,8 +222,8 @@ export class Connection {
     leg.openedUs = t;
     leg.lastDataUs = t;
     leg.nextPingUs = t + this.opts.pingIntervalMs * 1000;
-    if (this.opts.appPing) leg.nextAppPingUs = t + this.opts.appPing.intervalMs * 1000;
-    this.emit(leg, 'conn', this.opts.tag === undefined ? `open ${this.opts.url}` : `open ${this.opts.url} plan=${this.opts.tag}`, t);
+    if (this.opts.appPing) leg.nextAppPingUs = t + leg.appPingMs * 1000;
+    this.emit(leg, 'conn', this.opts.tag === undefined ? `open ${leg.url}` : `open ${leg.url} plan=${this.opts.tag}`, t);
     if (leg.closingSinceUs !== 0) {
       leg.ws.close(1000); // asked to close while the handshake ran
       return;
@@ -192,19 +241,19 @@ export class Connection {
   /** The hot path: stamp, decode once, count, hand on. */
   private onMessage(leg: Leg, data: WebSocket.RawData, isBinary: boolean): void {
     const localTs = this.now();
-    if (isBinary) {
-      this.stats.binaryIgnored++;
-      return;
-    }
-    // With the default binaryType ws hands text frames over as one Buffer (fragments joined).
+    // With the default binaryType ws hands every frame over as one Buffer (fragments joined).
     const buf = data as Buffer;
-    const text = buf.toString('utf8');
     leg.lastDataUs = localTs;
     leg.warned = false;
     this.stats.framesIn++;
     this.stats.bytesIn += buf.length;
     this.stats.lastFrameLocalTs = localTs;
-    this.emit(leg, 'in', text, localTs);
+    if (isBinary) {
+      this.stats.binaryIn++;
+      this.emit(leg, 'in', buf.toString('base64'), localTs, true);
+    } else {
+      this.emit(leg, 'in', buf.toString('utf8'), localTs);
+    }
     if (!leg.gotData) this.guard(() => this.onFirstData(leg));
   }
 
@@ -354,7 +403,7 @@ export class Connection {
       }
     }
     if (o.appPing && t >= leg.nextAppPingUs && leg.ws.readyState === WebSocket.OPEN) {
-      leg.nextAppPingUs = t + o.appPing.intervalMs * 1000;
+      leg.nextAppPingUs = t + leg.appPingMs * 1000;
       this.sendOn(leg, o.appPing.text);
     }
     const silentMs = (t - leg.lastDataUs) / 1000;
@@ -375,8 +424,10 @@ export class Connection {
     this.emit(leg, 'out', text, this.now());
   }
 
-  private emit(leg: Leg, dir: FrameDir, data: string, localTs: number): void {
-    const frame: RawFrame = { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: this.opts.url };
+  private emit(leg: Leg, dir: FrameDir, data: string, localTs: number, binary?: true): void {
+    const frame: RawFrame = binary
+      ? { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: leg.url, binary }
+      : { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: leg.url };
     try {
       this.opts.onFrame(frame);
     } catch (err) {

@@ -32,5 +32,9 @@ export class Leg {
     readonly connId: number,
     readonly ws: WebSocket,
     readonly createdUs: number,
+    /** The URL this socket opened (a resolved one differs per socket). */
+    readonly url: string,
+    /** Application-level ping interval of this socket (0: none). */
+    readonly appPingMs: number,
   ) {}
 }

@@ -77,7 +77,7 @@ export class RestClient {
     this.budget = new WeightBudget(opts.weightPerMinute, () => this.now() / 1000);
   }
 
-  async get(path: string, opts: { weight?: number; signal?: AbortSignal } = {}): Promise<RestResponse> {
+  async get(path: string, opts: { weight?: number; signal?: AbortSignal; method?: 'GET' | 'POST' } = {}): Promise<RestResponse> {
     const url = this.baseUrl + (path.startsWith('/') ? path : '/' + path);
     const weight = opts.weight ?? 1;
     const signal = opts.signal;
@@ -91,7 +91,7 @@ export class RestClient {
       let body: string;
       try {
         const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-        res = await fetch(url, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+        res = await fetch(url, { method: opts.method ?? 'GET', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
         body = await res.text();
       } catch (err) {
         if (signal?.aborted) throw signal.reason;

@@ -46,6 +46,8 @@ export interface FeedCoreOptions {
   requestSnapshot(venueSymbol: string): void;
   /** The venue announced a shutdown on this socket (live: reconnect it now). */
   onShutdown?(connId: number): void;
+  /** A decoder answers the venue on this socket (live: send it; replay: nothing to answer). */
+  onReply?(connId: number, text: string): void;
 }
 
 export interface SymbolStats {
@@ -359,6 +361,9 @@ export class FeedCore {
       }
       this.opts.handlers.reject?.(symbols, reason, frame, this.current.localTs);
     },
+    reply: (text) => {
+      this.opts.onReply?.(this.current.connId, text);
+    },
     control: (kind, detail) => {
       if (kind === 'shutdown') {
         this.opts.log.warn({ venue: this.venue, connId: this.current.connId }, 'venue announced serverShutdown: reconnecting now');
@@ -389,6 +394,7 @@ export class FeedCore {
 
   private onIncoming(f: RawFrame): readonly string[] {
     this.begin(f);
+    if (f.binary) return this.onBinary(f);
     const ping = this.opts.spec.appPing;
     if (ping !== undefined && ping.isPong(f.data)) return this.symbolsOfConn(f.connId);
     try {
@@ -397,6 +403,22 @@ export class FeedCore {
       this.sink.reject(`decoder threw: ${(e as Error).message}`, f.data);
     }
     // (the sink callbacks above set `touched`; TypeScript cannot see through the call)
+    const touched = this.touched as SymbolSlot | undefined;
+    return touched !== undefined && !this.touchedMany ? touched.only : this.symbolsOfConn(f.connId);
+  }
+
+  /** A binary frame (its bytes base64 in `data`): the venue's binary decoder, or a counted reject. */
+  private onBinary(f: RawFrame): readonly string[] {
+    const decode = this.decoder.decodeBinary;
+    if (decode === undefined) {
+      this.sink.reject(`binary frame, and ${this.venue} has no binary decoder`, f.data);
+    } else {
+      try {
+        decode.call(this.decoder, Buffer.from(f.data, 'base64'), this.current, this.sink);
+      } catch (e) {
+        this.sink.reject(`decoder threw: ${(e as Error).message}`, f.data);
+      }
+    }
     const touched = this.touched as SymbolSlot | undefined;
     return touched !== undefined && !this.touchedMany ? touched.only : this.symbolsOfConn(f.connId);
   }

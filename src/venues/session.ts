@@ -96,6 +96,7 @@ export class VenueSession {
       log: opts.log,
       requestSnapshot: (v) => this.requestSnapshot(v),
       onShutdown: (connId) => this.byConnId.get(connId)?.reconnect('serverShutdown'),
+      onReply: (connId, text) => this.byConnId.get(connId)?.send(text),
     });
     this.rest = new RestClient({
       venue: this.venue,
@@ -133,6 +134,7 @@ export class VenueSession {
         // sockets of venues whose URL names no streams say which plan they serve (replay reads it)
         ...(spec.planFromUrl === undefined ? { tag: planTag(i, plan) } : {}),
         ...(spec.appPing === undefined ? {} : { appPing: { text: spec.appPing.text, intervalMs: spec.appPing.intervalMs } }),
+        ...(spec.connectToken === undefined ? {} : { resolveUrl: () => this.connectUrl() }),
         subscribe: () => plan.subscribe,
         openTimeoutMs: w.openTimeoutMs,
         pingIntervalMs: w.pingIntervalMs,
@@ -205,6 +207,21 @@ export class VenueSession {
       this.opts.handlers.raw?.(mark, this.opts.symbols);
     }
     this.windowOpen = open;
+  }
+
+  /**
+   * spec.connectToken: asks the venue for a socket URL (KuCoin's bullet token). The body goes to
+   * the raw capture of every symbol first (it names the socket the frames that follow came on).
+   */
+  private async connectUrl(): Promise<{ url: string; appPingIntervalMs?: number }> {
+    const token = this.opts.spec.connectToken!;
+    const res = await this.rest.get(token.request.path, { weight: token.request.weight, method: token.request.method });
+    this.opts.handlers.raw?.({ venue: this.venue, connId: 0, recvSeq: 0, localTs: res.localTs, dir: 'rest', data: res.body, url: res.url }, this.opts.symbols);
+    if (res.status !== 200) {
+      throw new MarketfeedError('MF_ERR_HTTP', `${res.url} answered HTTP ${res.status}: ${res.body.slice(0, 200)}`, { venue: this.venue, status: res.status });
+    }
+    const to = token.parse(res.body);
+    return to.pingIntervalMs === undefined ? { url: to.url } : { url: to.url, appPingIntervalMs: to.pingIntervalMs };
   }
 
   /** One symbol listing's body; MF_ERR_UNREACHABLE when it cannot be had. */

@@ -34,6 +34,11 @@ export interface DecodeSink {
    */
   snapshot(venueSymbol: string, s: BookSnapshotInput): void;
   /**
+   * A text frame to send back on the socket this frame came in on (BingX answers the server's
+   * "Ping" with "Pong"): sent and recorded as an 'out' frame live, ignored in replay.
+   */
+  reply?(text: string): void;
+  /**
    * A checksum frame of its own (Bitfinex `[chan,"cs",n]`): the venue's checksum of the book as
    * it stands after every update received so far (unsigned 32-bit); `ts` exchange time in µs, 0
    * when the frame has none. `ours`: the checksum the decoder computed itself, from state the
@@ -54,6 +59,11 @@ export interface DecodeContext {
 export interface Decoder {
   /** Decodes one websocket text frame. Pure apart from the sink and reusable scratch storage. */
   decode(text: string, meta: FrameMeta, sink: DecodeSink): void;
+  /**
+   * Decodes one binary websocket frame (gzip, protobuf), live and in replay. Without it binary
+   * frames are kept raw and rejected (counted) as not decodable.
+   */
+  decodeBinary?(data: Buffer, meta: FrameMeta, sink: DecodeSink): void;
   /**
    * Frames for a fresh snapshot of one symbol's book when they depend on what the decoder saw
    * (Bitfinex unsubscribes by the channel id its `subscribed` event gave); else spec.resubscribe.
@@ -85,6 +95,8 @@ export interface RestRequest {
   path: string;
   /** Request weight under the venue's limiter. */
   weight: number;
+  /** HTTP method (default GET); POST requests send no body. */
+  method?: 'GET' | 'POST';
 }
 
 export interface VenueSpec {
@@ -107,6 +119,13 @@ export interface VenueSpec {
   exchangeInfoExtra?: RestRequest[];
   /** Parses the exchangeInfo body into the set of venue symbol ids that are trading. */
   parseExchangeInfo(body: string): Set<string>;
+  /**
+   * Venues whose socket URL comes from a token request (KuCoin's public bullet): before every
+   * socket open, first and each reconnect or rotation, `request` is sent to the REST base, its body
+   * captured raw (dir 'rest'), and `parse(body).url` opened instead of the plan's url.
+   * `pingIntervalMs`: the venue's keepalive interval, when it states one (the app ping follows it).
+   */
+  connectToken?: { request: RestRequest; parse(body: string): { url: string; pingIntervalMs?: number } };
   /** Which connections to open for these kinds and venue symbols (`depth`: the configured book depth). */
   plan(wsBase: string, venueSymbols: string[], kinds: Kind[], depth?: number): ConnectionPlan[];
   /**
@@ -121,6 +140,11 @@ export interface VenueSpec {
    * (its REST book could not be verified, e.g. Bitfinex raw books) only ever resubscribes.
    */
   depthRequest?(venueSymbol: string, limit: number): RestRequest;
+  /**
+   * The venue symbol a captured REST URL is about, for venues that put it in the path (MEXC
+   * futures `/api/v1/contract/depth/BTC_USDT`); replay reads `symbol=` / `instId=` otherwise.
+   */
+  restSymbol?(url: string): string | undefined;
   /** Parses a REST depth body; throws MarketfeedError(MF_ERR_SNAPSHOT_FAILED) if malformed. */
   parseDepth?(body: string): BookSnapshotInput;
   bookRule: BookRule;

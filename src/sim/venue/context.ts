@@ -49,6 +49,8 @@ export interface VenueCtx {
   lastKey: Map<string, number>;
   framesSent: number;
   send(c: VenueConn, text: string): void;
+  /** One binary frame (BingX gzip, MEXC protobuf), counted like a text one. */
+  sendBinary(c: VenueConn, bytes: Uint8Array): void;
 }
 
 export interface VenueProtocol {
@@ -65,6 +67,8 @@ export interface VenueProtocol {
   /** Once a second: heartbeats, tickers, funding, open interest. */
   onSecond(nowMs: number): void;
   rest(path: string, q: URLSearchParams): RestReply;
+  /** POST requests (KuCoin's bullet-public token); a venue without any answers 404. */
+  restPost?(path: string, q: URLSearchParams): RestReply;
   rateLimited(): RestReply;
   /** A stall fault began (Bitfinex announces maintenance). */
   onStall?(untilMs: number): void;

@@ -18,9 +18,9 @@ export class VenueServer extends HttpFront<RestReply> {
 
   protected reply(method: string, url: URL, limited: boolean): RestReply {
     if (limited) return this.proto.rateLimited();
-    return method === 'GET' || method === 'HEAD'
-      ? this.proto.rest(url.pathname, url.searchParams)
-      : { status: 404, body: '{"error":"not found"}' };
+    if (method === 'GET' || method === 'HEAD') return this.proto.rest(url.pathname, url.searchParams);
+    if (method === 'POST' && this.proto.restPost !== undefined) return this.proto.restPost(url.pathname, url.searchParams);
+    return { status: 404, body: '{"error":"not found"}' };
   }
 
   protected headers(reply: RestReply): http.OutgoingHttpHeaders {
@@ -55,8 +55,8 @@ export class VenueServer extends HttpFront<RestReply> {
   }
 }
 
-/** Sends one text frame, counting it; terminates a consumer that stopped reading. */
-export function sendTo(ctx: VenueCtx, c: VenueConn, text: string): void {
+/** Sends one text or binary frame, counting it; terminates a consumer that stopped reading. */
+export function sendTo(ctx: VenueCtx, c: VenueConn, text: string | Uint8Array): void {
   if (c.ws.readyState !== 1) return;
   if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
     c.ws.terminate();

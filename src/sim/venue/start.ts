@@ -37,6 +37,7 @@ export async function startProtoSim(venue: ProtoVenue, options: SimOptions): Pro
     lastKey: new Map(),
     framesSent: 0,
     send: (c, text) => sendTo(ctx, c, text),
+    sendBinary: (c, bytes) => sendTo(ctx, c, bytes),
   };
   const proto: VenueProtocol = venue === 'kraken' ? new KrakenProtocol(ctx) : venue === 'okx' ? new OkxProtocol(ctx) : new BitfinexProtocol(ctx);
   return launch(options, specs, ctx, {
