@@ -7,7 +7,7 @@ const allow = {
   venues: ['core', 'transport', 'book', 'venues'],
   pipeline: ['core', 'venues', 'book', 'pipeline'],
   storage: ['core', 'storage'],
-  sinks: ['core', 'sinks'],
+  sinks: ['core', 'storage', 'sinks'],
   replay: ['core', 'venues', 'book', 'storage', 'replay'],
   history: ['core', 'transport', 'venues', 'history'],
   serve: ['core', 'pipeline', 'history', 'storage', 'venues', 'serve'],
