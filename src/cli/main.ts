@@ -10,6 +10,7 @@ import { validateCommand } from './validate.js';
 import { register as registerHistory } from './history.js';
 import { statusCommand } from './status.js';
 import { serveCommand } from './serve.js';
+import { sinkCommand } from './sink.js';
 import { EXIT_USAGE } from './exit.js';
 
 const program = new Command('marketfeed')
@@ -27,6 +28,7 @@ program.addCommand(validateCommand);
 registerHistory(program);
 program.addCommand(statusCommand);
 program.addCommand(serveCommand);
+program.addCommand(sinkCommand);
 
 for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 

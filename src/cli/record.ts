@@ -16,9 +16,13 @@ import { startServing, type Serving } from './serving.js';
 import type { SessionHandlers } from '../venues/index.js';
 import type { VenueSpec } from '../venues/types.js';
 import type { StreamRef } from '../serve/types.js';
+import { isCcxtVenue, planCcxt } from '../venues/ccxt/index.js';
+import { parseShard, shardSymbols } from '../core/shard.js';
+import type { NatsPublisher } from '../sinks/nats/publisher.js';
+import { busSummary, PostgresOutput, startBus } from './record-outputs.js';
 
 export const recordCommand = addConfigOptions(
-  new Command('record').description(`Record live market data into the data directory (venues: ${VENUE_IDS.join(', ')})`),
+  new Command('record').description(`Record live market data into the data directory (venues: ${VENUE_IDS.join(', ')}, or ccxt:<id> for any ccxt pro exchange)`),
 ).action(async (opts: Record<string, unknown>) => {
   const stop = onStopSignal();
   try {
@@ -51,10 +55,10 @@ export interface RecorderRun {
 
 /** Runs one recording; resolves with the exit code once every file is flushed and closed. */
 export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number> {
-  const spec = getVenue(cfg.venue);
-  for (const s of cfg.symbols) spec.toVenueSymbol(s); // shape errors before any I/O
+  const spec = await recordedVenue(cfg); // unknown venue, bad symbol shapes, refused ccxt books: before any I/O
+  cfg = shardOf(cfg, run.log);
   await checkDataDir(cfg.dataDir);
-  const venueLabel = cfg.sim ? `sim-${spec.id}` : spec.id;
+  const venueLabel = spec.label;
   // the server first: its address is the first line the user sees, and a taken port stops us
   // before anything connects
   let feed: Feed | undefined;
@@ -63,24 +67,32 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
     ? await startServing(cfg, recordedStreams(cfg, spec, venueLabel), run.log, { venue: spec.id, feed: () => feed!.stats(), storage: () => sink!.stats() })
     : undefined;
   let sim: SimHandle | undefined;
+  let bus: NatsPublisher | undefined;
+  let pg: PostgresOutput | undefined;
   try {
+    // the bus and the database before the venue: a wrong URL stops us before anything connects
+    bus = await startBus(cfg, venueLabel, run.log);
+    pg = await PostgresOutput.start(cfg, run.log);
     if (cfg.sim) {
-      ({ sim, cfg } = await startEmbeddedSim(cfg, spec));
+      ({ sim, cfg } = await startEmbeddedSim(cfg, spec.native!)); // recordedVenue refuses --sim without a native spec
       run.log.info({ rest: sim.restUrl, ws: sim.wsUrl, faults: cfg.simulator.faults || 'none' }, 'simulated exchange started');
     }
   } catch (e) {
+    await bus?.stop(0);
+    await pg?.stop(0);
     await serving?.close();
     throw e;
   }
   sink = new CaptureSink({ config: cfg, venueLabel, venue: spec.id, symbols: cfg.symbols, log: run.log });
   // depth diffs (book_change events) are produced only for the live files that want them
-  feed = new Feed({ config: cfg, handlers: serving ? both(sink, serving) : sink.handlers, log: run.log, emitChanges: cfg.storage.live });
+  const handlers = withOutputs(serving ? both(sink, serving) : sink.handlers, bus, pg);
+  feed = new Feed({ config: cfg, handlers, log: run.log, emitChanges: cfg.storage.live });
   const status = new StatusLine(feed, sink, cfg.status && process.stdout.isTTY === true);
   let opened = false;
   try {
     await feed.check();
     opened = true;
-    sink.runStart(`venue=${spec.id} symbols=${cfg.symbols.join(' ')} depth=${cfg.depth} quote_check=${cfg.quoteCheck} ws=${cfg.ws.url || spec.urls.ws} rest=${cfg.rest.url || spec.urls.rest}${sim ? ' sim=1' : ''}`);
+    sink.runStart(`venue=${spec.id} symbols=${cfg.symbols.join(' ')} depth=${cfg.depth} quote_check=${cfg.quoteCheck} ws=${cfg.ws.url || spec.urls.ws} rest=${cfg.rest.url || spec.urls.rest}${sim ? ' sim=1' : ''}${spec.runDetail ?? ''}`);
     feed.open();
     run.log.info({ venue: spec.id, symbols: cfg.symbols, dataDir: cfg.dataDir }, 'recording');
     status.start();
@@ -96,6 +108,8 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   } finally {
     status.stop();
     await feed.stop();
+    await bus?.stop();
+    await pg?.stop();
     await serving?.close();
     await sink.close();
     await sim?.stop();
@@ -107,6 +121,7 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
         gaps: f.symbols.reduce((n, s) => n + s.gaps, 0), resyncs: f.symbols.reduce((n, s) => n + s.resyncs, 0),
         quoteChecks: f.symbols.reduce((n, s) => n + s.quoteChecks, 0), quoteMismatches: f.symbols.reduce((n, s) => n + s.quoteMismatches, 0),
         checksumChecks: f.symbols.reduce((n, s) => n + s.checksumChecks, 0), checksumMismatches: f.symbols.reduce((n, s) => n + s.checksumMismatches, 0),
+        ...busSummary(bus?.stats()), ...(pg === undefined ? {} : { postgresRows: pg.stats.written, postgresInserted: pg.stats.inserted }),
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
         cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       };
@@ -115,8 +130,72 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   }
 }
 
+/** `--shard i/n`: this machine's share of the symbol list (an empty share is a usage error). */
+function shardOf(cfg: Config, log: Logger): Config {
+  const shard = parseShard(cfg.shard);
+  if (shard === undefined) return cfg;
+  const symbols = shardSymbols(cfg.symbols, shard);
+  if (symbols.length === 0) {
+    throw new MarketfeedError('MF_ERR_CONFIG', `shard ${shard.index}/${shard.count} of ${cfg.symbols.length} symbol(s) is empty: use fewer shards or more symbols`, {
+      path: 'shard', got: cfg.shard,
+    });
+  }
+  log.info({ shard: `${shard.index}/${shard.count}`, symbols }, 'recording this shard of the symbol list');
+  return { ...cfg, symbols };
+}
+
+/** After the files (and the server), every event and frame also goes to the bus and the database. */
+function withOutputs(h: Partial<SessionHandlers>, bus: NatsPublisher | undefined, pg: PostgresOutput | undefined): Partial<SessionHandlers> {
+  if (bus === undefined && pg === undefined) return h;
+  const event = h.event!;
+  const raw = h.raw;
+  return {
+    ...h,
+    event: (ev) => {
+      event(ev);
+      bus?.publishEvent(ev);
+      pg?.add(ev);
+    },
+    raw: (f, symbols) => {
+      raw?.(f, symbols);
+      bus?.publishRaw(f, symbols);
+    },
+  };
+}
+
+/** What the recorder needs of its venue: a native spec's facts, or the ccxt fallback's plan. */
+interface RecordedVenue {
+  id: string;
+  /** Directory under the data dir. */
+  label: string;
+  urls: { ws: string; rest: string };
+  kinds: { book: boolean };
+  toVenueSymbol(unified: string): string;
+  native?: VenueSpec;
+  /** Extra run_start fields. */
+  runDetail?: string;
+}
+
+async function recordedVenue(cfg: Config): Promise<RecordedVenue> {
+  if (isCcxtVenue(cfg.venue)) {
+    if (cfg.sim) {
+      throw new MarketfeedError('MF_ERR_USAGE', `--sim speaks the native venues' protocols only; for ${cfg.venue} point --ws-url / --rest-url (or --ccxt-config urls) at a server`, {
+        path: 'sim', expected: `a native venue (${VENUE_IDS.join(', ')}) with --sim`, got: cfg.venue,
+      });
+    }
+    const plan = await planCcxt(cfg);
+    return {
+      id: plan.venue, label: plan.label, urls: { ws: 'ccxt-default', rest: 'ccxt-default' }, kinds: { book: plan.books !== 'off' },
+      toVenueSymbol: (s) => s, runDetail: ` books=${plan.books} watch=${plan.kinds.join(',')}`,
+    };
+  }
+  const spec = getVenue(cfg.venue);
+  for (const s of cfg.symbols) spec.toVenueSymbol(s); // shape errors before any I/O
+  return { ...spec, label: cfg.sim ? `sim-${spec.id}` : spec.id, native: spec };
+}
+
 /** The streams a recording serves: its symbols, under the folder its files go to. */
-function recordedStreams(cfg: Config, spec: VenueSpec, label: string): StreamRef[] {
+function recordedStreams(cfg: Config, spec: RecordedVenue, label: string): StreamRef[] {
   return cfg.symbols.map((symbol) => ({
     venue: spec.id, symbol, venueSymbol: spec.toVenueSymbol(symbol), label, depth: spec.kinds.book ? cfg.depth : 0,
   }));

@@ -80,6 +80,18 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'serveToken', kind: 'string', default: '', doc: 'when set, every request and socket needs Authorization: Bearer <token> or ?token=<token>', yaml: ['serve.token'] },
   { path: 'serveMaxClients', kind: 'int', default: 1000, min: 1, doc: 'WebSocket clients served at once (relay and metrics); more are refused with 1013', yaml: ['serve.max_clients', 'serve.maxClients'] },
   { path: 'serveClientQueue', kind: 'int', default: 1000, min: 16, doc: 'messages a slow relay client may have waiting; book messages are conflated to the newest first, past this the client is closed with 1013', yaml: ['serve.client_queue', 'serve.clientQueue'] },
+  { path: 'nats', kind: 'string', default: '', doc: 'also publish every event and raw frame to NATS JetStream at this URL (nats://host:4222, comma-separated for a cluster); files stay the source of truth', yaml: ['nats.url'] },
+  { path: 'natsStream', kind: 'string', default: 'MARKETFEED', doc: 'JetStream stream name (created when missing)', yaml: ['nats.stream'] },
+  { path: 'natsPrefix', kind: 'string', default: '', doc: 'subject prefix before md./raw. (empty = none)', yaml: ['nats.prefix'] },
+  { path: 'natsMaxAge', kind: 'duration', default: 7 * 86_400_000, doc: 'a new stream drops messages older than this (0 = never)', yaml: ['nats.max_age', 'nats.maxAge'] },
+  { path: 'natsMaxBytes', kind: 'int', default: -1, min: -1, doc: 'a new stream keeps at most this many bytes (-1 = unlimited)', yaml: ['nats.max_bytes', 'nats.maxBytes'] },
+  { path: 'natsReplicas', kind: 'int', default: 1, min: 1, max: 5, doc: 'replicas of a new stream (a JetStream cluster)', yaml: ['nats.replicas'] },
+  { path: 'natsRaw', kind: 'bool', default: true, doc: 'publish raw frames too (raw.<venue>)', yaml: ['nats.raw'] },
+  { path: 'postgres', kind: 'string', default: '', doc: 'also write trades, book tops, quotes, derivatives and events to PostgreSQL at this URL (postgresql://user@host:5432/db)', yaml: ['postgres.url'] },
+  { path: 'postgresInit', kind: 'bool', default: false, doc: 'create the PostgreSQL tables when missing (schema.sql)', yaml: ['postgres.init'] },
+  { path: 'shard', kind: 'string', default: '', doc: 'record only share i of n of the symbol list (e.g. 2/3), split by a stable hash, so n machines record disjoint shares', yaml: ['shard'] },
+  { path: 'ccxtConfig', kind: 'string', default: '', doc: 'venue ccxt:<id> only: JSON merged into the ccxt exchange\'s constructor config (urls, options), e.g. {"options":{"defaultType":"swap"}}' },
+  { path: 'allowUnverifiedBooks', kind: 'bool', default: false, doc: 'venue ccxt:<id> only: record order books ccxt cannot verify (no sequence or checksum check), under the label ccxt-<id>-unverified' },
   { path: 'simulator.seed', kind: 'int', default: 1, doc: 'seed of the simulated market' },
   { path: 'simulator.port', kind: 'int', default: 0, min: 0, max: 65535, doc: 'simulator port (0 = any free port)' },
   { path: 'simulator.diffIntervalMs', kind: 'number', default: 100, min: 1, doc: 'simulator depth diff cadence in ms' },
@@ -116,6 +128,10 @@ export interface Config {
   live: { rotateS: number; retentionS: number };
   /** Trading window (core/trading-window.ts); startHhmm '' = always record. */
   window: { tz: string; startHhmm: string; endHhmm: string; endDayOffset: number };
+  /** Venue `ccxt:<id>` (venues/ccxt/): the exchange's constructor config as JSON text ('' = none). */
+  ccxtConfig: string;
+  /** Venue `ccxt:<id>`: record books ccxt does not verify, marked unverified. */
+  allowUnverifiedBooks: boolean;
   simulator: { seed: number; port: number; diffIntervalMs: number; faults: string; follow: string };
   /** serve/: the HTTP + WebSocket servers fed by the recorder (or by live files). */
   serve: boolean;
@@ -125,6 +141,19 @@ export interface Config {
   serveToken: string;
   serveMaxClients: number;
   serveClientQueue: number;
+  /** sinks/: NATS JetStream ('' = off). natsMaxAge in ms. */
+  nats: string;
+  natsStream: string;
+  natsPrefix: string;
+  natsMaxAge: number;
+  natsMaxBytes: number;
+  natsReplicas: number;
+  natsRaw: boolean;
+  /** sinks/: PostgreSQL ('' = off). */
+  postgres: string;
+  postgresInit: boolean;
+  /** `i/n` ('' = every symbol). */
+  shard: string;
 }
 
 /** `ws.pingIntervalS` → `WS_PING_INTERVAL_S`. */

@@ -66,7 +66,7 @@ describe('NatsPublisher', () => {
     const p = publisher(n.url, spool());
     await p.start();
     for (let i = 0; i < 100; i++) p.publishEvent(trade(i));
-    p.publishRaw({ venue: 'binance', connId: 1, recvSeq: 5, localTs: 7, dir: 'in', data: '{"e":"trade"}', url: 'wss://x/ws' });
+    p.publishRaw({ venue: 'binance', connId: 1, recvSeq: 5, localTs: 7, dir: 'in', data: '{"e":"trade"}', url: 'wss://x/ws' }, ['BTC/USDT']);
     await p.idle();
     const s = await streamCount(n.url);
     expect(s.subjects).toEqual({ 'md.binance.trades.BTCUSDT': 100, 'raw.binance': 1 });

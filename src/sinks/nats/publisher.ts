@@ -115,9 +115,12 @@ export class NatsPublisher {
     this.enqueue({ subject: eventSubject(ev, this.opts.stream.prefix), data, msgId: eventMsgId(ev, data) });
   }
 
-  publishRaw(f: RawFrame): void {
+  /** A raw frame and the unified symbols it concerns (a data-dir sink files it under each). */
+  publishRaw(f: RawFrame, symbols: readonly string[]): void {
     if (!this.opts.raw) return;
-    const headers: Record<string, string> = { connId: String(f.connId), recvSeq: String(f.recvSeq), localTs: String(f.localTs), dir: f.dir };
+    const headers: Record<string, string> = {
+      connId: String(f.connId), recvSeq: String(f.recvSeq), localTs: String(f.localTs), dir: f.dir, symbols: JSON.stringify(symbols),
+    };
     if (f.url !== undefined) headers.url = f.url;
     if (f.binary) headers.binary = 'base64';
     this.enqueue({ subject: rawSubject(f, this.opts.stream.prefix), data: f.data, msgId: rawMsgId(f), headers });

@@ -102,9 +102,7 @@ export class PgWriter {
     );
     const missing = res.rows.filter((r) => r.ok === null).map((r) => r.t);
     if (missing.length > 0) {
-      throw new MarketfeedError('MF_ERR_CONFIG', `PostgreSQL has no table ${missing.join(', ')}: run once with --init to create the tables`, {
-        path: 'postgres', expected: TABLES.join(', '), got: missing.join(', '),
-      });
+      throw new MarketfeedError('MF_ERR_CONFIG', `PostgreSQL has no table ${missing.join(', ')}: run once with --init to create the tables`, { path: 'postgres' });
     }
   }
 
