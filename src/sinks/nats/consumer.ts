@@ -41,6 +41,9 @@ export interface ConsumerStats {
   writeFailures: number;
 }
 
+/** Unacknowledged messages are delivered again after this long. */
+export const ACK_WAIT_MS = 10_000;
+
 const VALID_DIRS: ReadonlySet<string> = new Set<FrameDir>(['in', 'out', 'rest', 'conn']);
 
 export class BusConsumer {
@@ -70,7 +73,9 @@ export class BusConsumer {
         durable_name: o.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: 30_000_000_000,
+        // a sink killed mid-batch: its messages come again after this long (a slow write is
+        // redelivered too, harmlessly: natural keys)
+        ack_wait: ACK_WAIT_MS * 1_000_000,
         max_ack_pending: 20_000,
         ...(wantsRaw ? {} : { filter_subject: `${p}md.>` }),
       });
