@@ -12,6 +12,7 @@ const allow = {
   history: ['core', 'transport', 'venues', 'history'],
   serve: ['core', 'pipeline', 'history', 'storage', 'venues', 'serve'],
   sim: ['core', 'sim'],
+  deploy: ['core', 'deploy'],
 };
 const folders = Object.keys(allow);
 const forbidden = folders.map((from) => ({

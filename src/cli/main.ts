@@ -10,7 +10,9 @@ import { validateCommand } from './validate.js';
 import { register as registerHistory } from './history.js';
 import { statusCommand } from './status.js';
 import { serveCommand } from './serve.js';
+import { venuesCommand } from './venues.js';
 import { sinkCommand } from './sink.js';
+import { upCommand } from './up.js';
 import { EXIT_USAGE } from './exit.js';
 
 const program = new Command('marketfeed')
@@ -28,7 +30,9 @@ program.addCommand(validateCommand);
 registerHistory(program);
 program.addCommand(statusCommand);
 program.addCommand(serveCommand);
+program.addCommand(venuesCommand);
 program.addCommand(sinkCommand);
+program.addCommand(upCommand);
 
 for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 
