@@ -27,6 +27,11 @@ export interface RawFrame {
    * the capture keeps them and replay decodes the same bytes.
    */
   binary?: true;
+  /**
+   * An `out` frame that only keeps the socket alive (an app-level ping, the answer to a server
+   * ping): recorded raw like every frame, but not a subscription the ledger should list.
+   */
+  keepalive?: true;
   /** The URL of the socket or REST request. */
   url?: string;
 }

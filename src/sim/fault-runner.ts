@@ -29,9 +29,10 @@ export interface FaultMode<C extends FaultConn> {
   connections(): Iterable<C>;
   /** Has subscribed streams / channels (malformed frames go to such a connection if any). */
   hasStreams(c: C): boolean;
-  send(c: C, text: string): void;
+  /** A text frame, or a binary one (venues whose frames are binary: their malformed ones too). */
+  send(c: C, data: string | Uint8Array): void;
   /** The n-th malformed frame for one connection. */
-  malformed(c: C, n: number, nowMs: number): string;
+  malformed(c: C, n: number, nowMs: number): string | Uint8Array;
   /** The venue's planned-shutdown behaviour for one connection. */
   shutdown(c: C, nowMs: number): void;
   /** A stall began (Bitfinex announces maintenance). */

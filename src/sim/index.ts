@@ -70,7 +70,10 @@ function binanceFaults(core: SimCore): FaultMode<SimConnection> {
     unsupportedWhy: 'it has no book checksum',
     connections: () => core.hub.connections.values(),
     hasStreams: (c) => c.streams.size > 0,
-    send: (c, text) => core.hub.send(c, text),
+    send: (c, data) => {
+      if (typeof data !== 'string') throw new Error('sim: the Binance modes send text frames only');
+      core.hub.send(c, data);
+    },
     malformed: (c, n, nowMs) => {
       const first = c.streams.values().next();
       const stream = c.combined ? (first.done ? 'btcusdt@depth@100ms' : first.value) : undefined;

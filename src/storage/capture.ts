@@ -112,7 +112,7 @@ export class CaptureSink {
           if (s !== undefined && this.gates.get(symbols[i])!.allows(f.localTs)) s.raw(f);
         }
         // the subscription is either in the URL (combined streams) or in a frame we sent
-        if (f.dir === 'out') this.ledgerAll(symbols, 'subscribe', '', `connId=${f.connId} sent ${f.data}`, f.localTs);
+        if (f.dir === 'out' && !f.keepalive) this.ledgerAll(symbols, 'subscribe', '', `connId=${f.connId} sent ${f.data}`, f.localTs);
         else if (f.dir === 'conn' && f.data.startsWith('open ')) this.ledgerAll(symbols, 'subscribe', '', `connId=${f.connId} ${f.data}`, f.localTs);
       },
       snapshot: (symbol, body, localTs, lastUpdateId) => {

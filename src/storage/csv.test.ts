@@ -95,6 +95,9 @@ describe('raw NDJSON lines', () => {
     expect(line).toBe(`{"localTs":7,"connId":2,"recvSeq":9,"dir":"in","data":"${bytes.toString('base64')}","url":"ws://127.0.0.1:1/market","binary":true}\n`);
     expect(parseRawLine(line, 'bingx')).toEqual(f);
     expect(parseRawLine(line.replace('"binary":true', '"binary":1'), 'bingx')).toBeUndefined();
+    const ka: RawFrame = { venue: 'okx', connId: 2, recvSeq: 10, localTs: 8, dir: 'out', data: 'ping', keepalive: true };
+    expect(rawLine(ka)).toBe('{"localTs":8,"connId":2,"recvSeq":10,"dir":"out","data":"ping","keepalive":true}\n');
+    expect(parseRawLine(rawLine(ka), 'okx')).toEqual(ka);
   });
 
   it.each([

@@ -64,7 +64,7 @@ export function eventRow(e: LedgerEntry): string {
 
 /**
  * One raw frame as an NDJSON line. Key order is fixed, so a capture re-encoded after reading is
- * byte-identical: {"localTs","connId","recvSeq","dir","data"[,"url"][,"binary":true]}. A binary
+ * byte-identical: {"localTs","connId","recvSeq","dir","data"[,"url"][,"binary":true][,"keepalive":true]}. A binary
  * frame's data is the base64 of its bytes. The venue is not repeated on every line: the file's
  * directory names it.
  */
@@ -73,6 +73,7 @@ export function rawLine(f: RawFrame): string {
     ',"dir":"' + f.dir + '","data":' + JSON.stringify(f.data);
   if (f.url !== undefined) line += ',"url":' + JSON.stringify(f.url);
   if (f.binary) line += ',"binary":true';
+  if (f.keepalive) line += ',"keepalive":true';
   return line + '}\n';
 }
 
@@ -95,6 +96,7 @@ export function parseRawLine(line: string, venue: string): RawFrame | undefined 
   const frame: RawFrame = { venue, connId: o.connId, recvSeq: o.recvSeq, localTs: o.localTs, dir: o.dir as FrameDir, data: o.data };
   if (o.url !== undefined) frame.url = o.url as string;
   if (o.binary === true) frame.binary = true;
+  if (o.keepalive === true) frame.keepalive = true;
   return frame;
 }
 

@@ -388,6 +388,17 @@ describe('Connection', () => {
     expect(conn.stats).toMatchObject({ framesIn: 1, bytesIn: 5, binaryIn: 1 });
   });
 
+  it('records app pings and send(…, keepalive) frames as keepalive out frames, subscribes not', async () => {
+    const { url } = await wsServer();
+    const { conn, frames } = connect(url, { appPing: { text: 'ping', intervalMs: 30 } });
+    await waitFor(() => frames.some((f) => f.dir === 'out' && f.data === 'ping'), 'an app ping');
+    expect(conn.send('Pong', true)).toBe(true);
+    const outs = frames.filter((f) => f.dir === 'out');
+    expect(outs.filter((f) => f.data.includes('SUBSCRIBE')).every((f) => f.keepalive === undefined)).toBe(true);
+    expect(outs.filter((f) => f.data === 'ping' || f.data === 'Pong').every((f) => f.keepalive === true)).toBe(true);
+    expect(outs.some((f) => f.data === 'Pong')).toBe(true);
+  });
+
   it('resolveUrl: asks for a URL before every socket, opens it, and retries with backoff when it fails', async () => {
     const { wss, url } = await wsServer();
     let asked = 0;

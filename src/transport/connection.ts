@@ -84,13 +84,13 @@ export class Connection {
    * Sends a text frame on the current socket and records it (dir 'out'). Returns false, sending
    * and recording nothing, when no socket is open.
    */
-  send(text: string): boolean {
+  send(text: string, keepalive = false): boolean {
     const leg = this.primary;
     if (leg === null || leg.ws.readyState !== WebSocket.OPEN) {
       this.opts.log?.warn({ venue: this.opts.venue, connId: this.connId }, 'send while not connected: frame dropped');
       return false;
     }
-    this.sendOn(leg, text);
+    this.sendOn(leg, text, keepalive);
     return true;
   }
 
@@ -404,7 +404,7 @@ export class Connection {
     }
     if (o.appPing && t >= leg.nextAppPingUs && leg.ws.readyState === WebSocket.OPEN) {
       leg.nextAppPingUs = t + leg.appPingMs * 1000;
-      this.sendOn(leg, o.appPing.text);
+      this.sendOn(leg, o.appPing.text, true);
     }
     const silentMs = (t - leg.lastDataUs) / 1000;
     if (o.noDataTimeoutMs > 0 && silentMs > o.noDataTimeoutMs) {
@@ -419,15 +419,16 @@ export class Connection {
 
   // ── plumbing ─────────────────────────────────────────────────────────────────────────────
 
-  private sendOn(leg: Leg, text: string): void {
+  private sendOn(leg: Leg, text: string, keepalive = false): void {
     leg.ws.send(text);
-    this.emit(leg, 'out', text, this.now());
+    this.emit(leg, 'out', text, this.now(), undefined, keepalive);
   }
 
-  private emit(leg: Leg, dir: FrameDir, data: string, localTs: number, binary?: true): void {
+  private emit(leg: Leg, dir: FrameDir, data: string, localTs: number, binary?: true, keepalive = false): void {
     const frame: RawFrame = binary
       ? { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: leg.url, binary }
       : { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: leg.url };
+    if (keepalive) frame.keepalive = true;
     try {
       this.opts.onFrame(frame);
     } catch (err) {

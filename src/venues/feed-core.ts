@@ -9,6 +9,7 @@ import type { RawFrame } from '../core/frames.js';
 import type { Logger } from '../core/log.js';
 import { SyncEngine } from '../book/sync-engine.js';
 import type { DepthUpdate } from '../book/types.js';
+import { RecentIds } from './recent-ids.js';
 import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
 
 /** What a session (live or replayed) hands to its owner. All calls are synchronous, in arrival order. */
@@ -48,6 +49,8 @@ export interface FeedCoreOptions {
   onShutdown?(connId: number): void;
   /** A decoder answers the venue on this socket (live: send it; replay: nothing to answer). */
   onReply?(connId: number, text: string): void;
+  /** A stream snapshot arrived for this symbol's book ('ws' venues: the resubscribe was answered). */
+  onStreamSnapshot?(venueSymbol: string): void;
 }
 
 export interface SymbolStats {
@@ -72,6 +75,9 @@ export interface SymbolStats {
  */
 export const RESYNC_MARK = 'resync ';
 
+/** Trade ids remembered per symbol for venues whose ids are not increasing numbers. */
+const RECENT_TRADE_IDS = 512;
+
 /**
  * The plan tag a session puts on sockets of venues whose URL names no streams (several plans may
  * share one URL): `<plan index>:book` or `<plan index>:data`. Replay, which has no plans, reads
@@ -89,6 +95,8 @@ interface SymbolSlot {
   only: readonly string[];
   rejects: number;
   lastTradeId: number;
+  /** Recent trade ids, for venues whose ids are not increasing numbers (spec.tradeIds). */
+  recentTrades: RecentIds | undefined;
   duplicateTrades: number;
   /**
    * 'ws' venues: the socket whose stream snapshot the book holds; book frames of any other socket
@@ -112,6 +120,8 @@ export class FeedCore {
   rejects = 0;
   private readonly opts: FeedCoreOptions;
   private readonly decoder: Decoder;
+  /** spec.tradeIds: numeric trade ids only ever increase (the default). */
+  private readonly orderedIds: boolean;
   private readonly slots = new Map<string, SymbolSlot>();
   private readonly plans: PlanState[];
   private readonly planOfConn = new Map<number, PlanState>();
@@ -124,11 +134,12 @@ export class FeedCore {
     for (const symbol of opts.symbols) {
       const venueSymbol = opts.spec.toVenueSymbol(symbol);
       symbolMap.set(venueSymbol, symbol);
-      const slot: SymbolSlot = { symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, duplicateTrades: 0, bookConnId: 0 };
+      const slot: SymbolSlot = { symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, recentTrades: undefined, duplicateTrades: 0, bookConnId: 0 };
       if (opts.kinds.includes('book')) slot.engine = this.createEngine(slot);
       this.slots.set(venueSymbol, slot);
     }
     const bookDepth = opts.spec.bookDepth?.(opts.depth);
+    this.orderedIds = opts.spec.tradeIds !== 'unordered';
     this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap, ...(bookDepth === undefined ? {} : { bookDepth }) });
     this.plans = opts.plans.map((plan) => ({ plan, symbols: this.symbolsOf(plan), open: new Set<number>() }));
   }
@@ -320,15 +331,19 @@ export class FeedCore {
     event: (ev) => {
       const slot = this.touch(ev.venueSymbol);
       // A rotation overlaps two sockets for a moment (make-before-break), so the same trade can
-      // arrive twice; venue trade ids increase per symbol, so anything not newer is a duplicate.
-      if (ev.type === 'trade' && slot !== undefined) {
-        const id = Number(ev.id);
+      // arrive twice. Where trade ids are increasing numbers, anything not newer is a duplicate;
+      // other ids (text, or numbers a venue sends out of order) are looked up among recent ones.
+      if (ev.type === 'trade' && slot !== undefined && ev.id !== '') {
+        const id = this.orderedIds ? Number(ev.id) : NaN;
         if (Number.isSafeInteger(id)) {
           if (id <= slot.lastTradeId) {
             slot.duplicateTrades++;
             return;
           }
           slot.lastTradeId = id;
+        } else if ((slot.recentTrades ??= new RecentIds(RECENT_TRADE_IDS)).seen(ev.id)) {
+          slot.duplicateTrades++;
+          return;
         }
       }
       if (ev.type === 'quote' && ev.updateId !== undefined && slot?.engine !== undefined) {
@@ -345,6 +360,7 @@ export class FeedCore {
       if (slot === undefined) return;
       slot.bookConnId = this.current.connId;
       slot.engine?.onStreamSnapshot(snap, this.current.localTs);
+      this.opts.onStreamSnapshot?.(venueSymbol);
     },
     checksum: (venueSymbol, value, ts, ours) => {
       const slot = this.touch(venueSymbol);

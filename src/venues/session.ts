@@ -96,7 +96,8 @@ export class VenueSession {
       log: opts.log,
       requestSnapshot: (v) => this.requestSnapshot(v),
       onShutdown: (connId) => this.byConnId.get(connId)?.reconnect('serverShutdown'),
-      onReply: (connId, text) => this.byConnId.get(connId)?.send(text),
+      onReply: (connId, text) => this.byConnId.get(connId)?.send(text, true),
+      onStreamSnapshot: (v) => this.streamSnapshotCame(v),
     });
     this.rest = new RestClient({
       venue: this.venue,
@@ -305,6 +306,18 @@ export class VenueSession {
       slot.failures++;
       this.core.snapshotFailed(venueSymbol, `no stream snapshot within ${RESUBSCRIBE_WAIT_MS} ms of resubscribing`);
     }, RESUBSCRIBE_WAIT_MS);
+  }
+
+  /**
+   * The snapshot a resubscribe asked for came: the wait for it is over, so the next gap of this
+   * book resubscribes at once instead of after RESUBSCRIBE_WAIT_MS.
+   */
+  private streamSnapshotCame(venueSymbol: string): void {
+    const slot = this.snapshots.get(venueSymbol);
+    if (slot === undefined || slot.timer === undefined || slot.inFlight) return;
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.failures = 0;
   }
 
   private async fetchSnapshot(venueSymbol: string, slot: SnapshotSlot): Promise<void> {

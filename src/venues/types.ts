@@ -175,6 +175,13 @@ export interface VenueSpec {
    * capture's symbols are found without being told.
    */
   subscribedSymbols?(frame: string): string[];
+  /**
+   * How duplicate trades (a rotation's overlap, a resubscription's trade snapshot) are told:
+   * 'increasing' (default) — numeric ids only grow, anything not newer is a copy; 'unordered' —
+   * ids may arrive out of order (BingX spot), so copies are found among the recent ones. Ids that
+   * are not numbers are always looked up among the recent ones.
+   */
+  tradeIds?: 'increasing' | 'unordered';
   /** Unified symbols whose venue checksum is known to be unreliable: advisory by default. */
   advisoryChecksum?: readonly string[];
   /**

@@ -75,5 +75,5 @@ export interface VenueProtocol {
   /** The venue's planned-shutdown behaviour for one connection. */
   shutdown(c: VenueConn): void;
   /** The n-th malformed frame for one connection. */
-  malformed(c: VenueConn, n: number): string;
+  malformed(c: VenueConn, n: number): string | Uint8Array;
 }

@@ -58,7 +58,7 @@ function venueFaults(ctx: VenueCtx, proto: VenueProtocol): FaultMode<VenueConn> 
     unsupportedWhy: `supported: ${[...proto.faults].join(', ')}`,
     connections: () => ctx.conns.values(),
     hasStreams: (c) => c.subs.size > 0,
-    send: (c, text) => ctx.send(c, text),
+    send: (c, data) => (typeof data === 'string' ? ctx.send(c, data) : ctx.sendBinary(c, data)),
     malformed: (c, n) => proto.malformed(c, n),
     shutdown: (c) => proto.shutdown(c),
     onStall: proto.onStall && ((untilMs) => proto.onStall!(untilMs)),
