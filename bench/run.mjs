@@ -12,6 +12,7 @@ for (const [file, args] of [
   ['storage.bench.mjs', ['20']],
   ['relay.bench.mjs', ['6', '10000', '0,1,10,100']],
   ['relay.bench.mjs', ['6', '1000', '0,100']],
+  ['bus.bench.mjs', ['100000']],
 ]) {
   console.log(`\n== ${file}`);
   const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { stdio: 'inherit' });
