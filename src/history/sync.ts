@@ -108,6 +108,7 @@ export async function syncCandles(
   for (const day of days) records.set(day, await store.read(day));
   summary.fetchedRanges = missing(records, fromMs, toMs);
   if (summary.fetchedRanges.length === 0) return summary;
+  refuseUnreachable(client, opts, len, summary.fetchedRanges[0][0]);
 
   const byTs = new Map<number, Bar>();
   for (const rec of records.values()) for (const b of rec.rows) byTs.set(b.ts, b);
@@ -148,6 +149,22 @@ export async function syncCandles(
     summary.daysWritten.push(day);
   }
   return summary;
+}
+
+/**
+ * A venue keeping only its most recent bars (Kraken: 720) can't serve older ones at all: refuse the
+ * range up front (MF_ERR_USAGE, exit 2) rather than gap-fill real history with synthetic bars.
+ * One bar of margin, as the window slides while we fetch.
+ */
+function refuseUnreachable(client: VenueClient, opts: SyncOptions & { timeframe: string }, len: number, firstMissingMs: number): void {
+  const n = client.ohlcvRecentBars;
+  if (n === undefined) return;
+  const oldest = barOpen(opts.venueNowMs ?? Date.now(), len) - (n - 2) * len;
+  if (firstMissingMs >= oldest) return;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  throw new MarketfeedError('MF_ERR_USAGE', `${client.venue} keeps only its ${n} most recent ${opts.timeframe} bars; ${iso(firstMissingMs)} is older`, {
+    expected: `--from ${iso(oldest)} or later (or a longer timeframe)`, got: `--from ${iso(opts.fromMs)}`,
+  });
 }
 
 /** Trades of one symbol over [fromMs, toMs), fetched and written one day at a time. */

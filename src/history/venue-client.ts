@@ -7,7 +7,9 @@
 //   classified by ccxt's error classes, and retries the transient ones (retry.ts);
 // - markets are loaded once per venue (and URL) and cached, so symbol lookups cost no request;
 // - it keeps the venue's exact decimal text where ccxt's numbers can be matched back to the raw
-//   row (numbers otherwise, written as their shortest round-trip text).
+//   row (numbers otherwise, written as their shortest round-trip text);
+// - how each exchange pages, caps and lays out its history (what ccxt passes through unchanged)
+//   is in venue-quirks.ts, by ccxt id.
 import type { Exchange, MarketInterface as Market, OHLCV, Trade as CcxtTrade } from 'ccxt';
 import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
 import type { Trade } from '../core/events.js';
@@ -16,14 +18,31 @@ import { retryAfterMs } from '../transport/backoff.js';
 import type { Bar } from './bar.js';
 import { numberText } from './decimal.js';
 import { DEFAULT_RETRY, withRetry, type RetryHooks, type RetryOptions } from './retry.js';
+import { quirksOf, type HistoryQuirks } from './venue-quirks.js';
 
 /** Our venue ids whose ccxt id or market types differ; any other id is passed to ccxt as is. */
-const CCXT_VENUES: Readonly<Record<string, { id: string; options?: Record<string, unknown> }>> = {
+const CCXT_VENUES: Readonly<Record<string, { id: string; options?: Record<string, unknown>; config?: Record<string, unknown> }>> = {
   binance: { id: 'binance', options: { fetchMarkets: { types: ['spot'] } } },
   'binance-futures': { id: 'binanceusdm', options: { fetchMarkets: { types: ['linear'] } } },
+  // one ccxt class for both markets (its loadMarkets lists spot, USDT-M and coin-M)
+  bingx: { id: 'bingx' },
+  'bingx-swap': { id: 'bingx' },
+  okx: { id: 'okx', options: { fetchMarkets: { types: ['spot', 'swap', 'future'] } } },
+  // OKCoin serves OKX's v5 API on its own host (ccxt has no okcoin class any more)
+  okcoin: { id: 'okx', config: { hostname: 'www.okcoin.com' }, options: { fetchMarkets: { types: ['spot'] } } },
+  // one ccxt class for both Bybit markets; each lists only its own category (instruments-info)
+  bybit: { id: 'bybit', options: { fetchMarkets: { types: ['spot'] } } },
+  'bybit-linear': { id: 'bybit', options: { fetchMarkets: { types: ['linear'] } } },
+  // one ccxt class for both MEXC markets (its loadMarkets asks the spot and the contract listing);
+  // defaultType picks the clock route: spot /api/v3/time, contract /api/v1/contract/ping
+  mexc: { id: 'mexc' },
+  'mexc-futures': { id: 'mexc', options: { defaultType: 'swap' } },
+  // ccxt's kucoin class lists spot and contracts: spot only here, and no allTickers request for fees
+  kucoin: { id: 'kucoin', options: { fetchMarkets: { types: ['spot'], fetchTickersFees: false } } },
+  'kucoin-futures': { id: 'kucoinfutures' },
 };
 /** Position of the trade count in a raw kline row, for venues whose rows carry one. */
-const KLINE_TRADES_INDEX: Readonly<Record<string, number>> = { binance: 8, binanceusdm: 8, binancecoinm: 8 };
+const KLINE_TRADES_INDEX: Readonly<Record<string, number>> = { binance: 8, binanceusdm: 8, binancecoinm: 8, kraken: 7 };
 /** Raw trade keys that may hold the exact price / amount text (checked against ccxt's number). */
 const PRICE_KEYS = ['p', 'price', 'px'];
 const AMOUNT_KEYS = ['q', 'qty', 'amount', 'size', 'sz', 'v', 'volume'];
@@ -66,6 +85,7 @@ export function clearVenueCache(): void {
 export class VenueClient {
   readonly stats: ClientStats = { requests: 0, retries: 0 };
   readonly retry: RetryOptions;
+  private readonly quirks: HistoryQuirks;
 
   private constructor(
     readonly venue: string,
@@ -76,6 +96,7 @@ export class VenueClient {
     private readonly hooks: RetryHooks,
   ) {
     this.retry = retry;
+    this.quirks = quirksOf(ccxtId);
   }
 
   /** Builds (or reuses) the venue's exchange and loads its markets; MF_ERR_UNKNOWN_VENUE for an unknown id. */
@@ -91,7 +112,8 @@ export class VenueClient {
     }
     const retry = { ...DEFAULT_RETRY, ...opts.retry };
     const hooks = opts.hooks ?? {};
-    const key = `${id}|${opts.restUrl ?? ''}|${opts.rateLimit !== false}|${opts.timeoutMs ?? ''}`;
+    // by our venue id: two venues of one ccxt class (bybit / bybit-linear) are configured apart
+    const key = `${opts.venue}|${opts.restUrl ?? ''}|${opts.rateLimit !== false}|${opts.timeoutMs ?? ''}`;
     let pending = exchanges.get(key);
     if (pending === undefined) {
       pending = (async () => {
@@ -100,6 +122,7 @@ export class VenueClient {
           enableRateLimit: opts.rateLimit !== false,
           ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
           ...(alias?.options ? { options: alias.options } : {}),
+          ...alias?.config,
         });
         if (opts.restUrl) rebaseApiUrls(ex.urls.api as Record<string, unknown>, opts.restUrl);
         keepRawOhlcv(ex);
@@ -143,7 +166,28 @@ export class VenueClient {
     const features = this.exchange.features as Record<string, any> | undefined;
     const kind = market.spot ? features?.spot : market.linear ? features?.swap?.linear : features?.swap?.inverse;
     const limit = kind?.fetchOHLCV?.limit;
-    return typeof limit === 'number' && limit > 0 ? limit : 500;
+    const venueMax = typeof limit === 'number' && limit > 0 ? limit : 500;
+    return Math.min(venueMax, this.quirks.ohlcvLimit ?? Infinity);
+  }
+
+  /** How many of the most recent bars of a timeframe the venue keeps; undefined when it keeps all (Kraken: 720). */
+  get ohlcvRecentBars(): number | undefined {
+    return this.quirks.ohlcvRecentBars;
+  }
+
+  /** The largest page the venue serves for trades (what fetch.ts's page size is capped at). */
+  tradesPageLimit(): number {
+    return this.quirks.tradesLimit;
+  }
+
+  /** `forward`: a trades page is the oldest from `since`; `backward`: the newest up to `until`. */
+  get tradesPaging(): 'forward' | 'backward' {
+    return this.quirks.tradesPaging;
+  }
+
+  /** Trade pages can continue past a trade id (exact however many trades share a millisecond). */
+  get tradesIdCursor(): boolean {
+    return this.quirks.tradesIdCursor === true;
   }
 
   /** Measures the offset to the venue's clock (one request); undefined when the venue has no time endpoint. */
@@ -158,16 +202,34 @@ export class VenueClient {
 
   /** One page of candles opening in [sinceMs, untilMs], oldest first. */
   async ohlcvPage(market: Market, timeframe: string, sinceMs: number, limit: number, untilMs: number): Promise<Bar[]> {
-    const rows = await this.call(() => this.exchange.fetchOHLCV(market.symbol, timeframe, sinceMs, limit, { until: untilMs }));
+    const params = this.quirks.ohlcvParams(sinceMs, untilMs);
+    const rows = await this.call(() => this.exchange.fetchOHLCV(market.symbol, timeframe, sinceMs, limit, params));
     const tradesAt = KLINE_TRADES_INDEX[this.ccxtId];
-    return rows.map((row) => toBar(row, tradesAt));
+    return rows.map((row) => toBar(row, this.quirks.klineOhlcv, tradesAt));
   }
 
-  /** One page of trades from sinceMs (inclusive) to untilMs (inclusive), oldest first. */
-  async tradesPage(market: Market, sinceMs: number, limit: number, untilMs: number): Promise<Trade[]> {
-    const rows = await this.call(() => this.exchange.fetchTrades(market.symbol, sinceMs, limit, { until: untilMs }));
+  /**
+   * One page of trades between sinceMs and untilMs (both inclusive), oldest first: the oldest
+   * `limit` of them, or with `tradesPaging` 'backward' the newest (the venue may add trades
+   * outside the range; fetch.ts clips). With `tradesIdCursor`, `cursorId` continues the walk past
+   * that trade: above it forward, below it backward.
+   */
+  async tradesPage(market: Market, sinceMs: number, limit: number, untilMs: number, cursorId?: string): Promise<Trade[]> {
+    const params = this.quirks.tradesParams(sinceMs, untilMs, cursorId);
+    // whole ms: ccxt compares it with its own (truncated) ms timestamps; a forward cursor replaces the time
+    const since = cursorId !== undefined && this.quirks.tradesPaging === 'forward' ? undefined : Math.floor(sinceMs);
+    const rows = await this.call(() => this.exchange.fetchTrades(market.symbol, since, limit, params));
     const localTs = nowUs();
-    return rows.map((t) => toTrade(t, this.venue, market, localTs));
+    // ids made from content (ccxt's for MEXC, ours for id-less rows) repeat for identical fills in
+    // one millisecond: the second and later copies in a page are numbered, so none is dropped
+    const seen = new Map<string, number>();
+    return rows.map((t) => {
+      const tr = toTrade(t, this.venue, market, localTs, this.quirks);
+      const n = (seen.get(tr.id) ?? 0) + 1;
+      seen.set(tr.id, n);
+      if (n > 1) tr.id = `${tr.id}:${n}`;
+      return tr;
+    });
   }
 
   /** Runs one ccxt call with retries; every failure leaves as a MarketfeedError. */
@@ -231,15 +293,16 @@ function exactText(n: number, raw: unknown): string {
   return numberText(n);
 }
 
-function toBar(row: OHLCV, tradesAt: number | undefined): Bar {
+/** `at`: where the raw row keeps open, high, low, close and volume (their exact text). */
+function toBar(row: OHLCV, at: HistoryQuirks['klineOhlcv'], tradesAt: number | undefined): Bar {
   const raw = (row as unknown[])[6];
   const r = Array.isArray(raw) ? raw : [];
   const num = (i: number): number => Number(row[i] ?? 0);
   const trades = tradesAt !== undefined && Number.isSafeInteger(Number(r[tradesAt])) ? Number(r[tradesAt]) : -1;
   return {
     ts: num(0) * 1000,
-    open: exactText(num(1), r[1]), high: exactText(num(2), r[2]), low: exactText(num(3), r[3]), close: exactText(num(4), r[4]),
-    volume: exactText(num(5), r[5]), trades, synthetic: false,
+    open: exactText(num(1), r[at[0]]), high: exactText(num(2), r[at[1]]), low: exactText(num(3), r[at[2]]),
+    close: exactText(num(4), r[at[3]]), volume: exactText(num(5), r[at[4]]), trades, synthetic: false,
   };
 }
 
@@ -251,11 +314,15 @@ function pick(n: number, info: Record<string, unknown>, keys: string[]): string 
   return numberText(n);
 }
 
-function toTrade(t: CcxtTrade, venue: string, market: Market, localTs: number): Trade {
+function toTrade(t: CcxtTrade, venue: string, market: Market, localTs: number, quirks: HistoryQuirks): Trade {
   const info = (t.info ?? {}) as Record<string, unknown>;
-  return {
-    type: 'trade', venue, symbol: market.symbol, venueSymbol: String(market.id), ts: Number(t.timestamp) * 1000, localTs,
-    id: String(t.id ?? ''), price: pick(Number(t.price), info, PRICE_KEYS), amount: pick(Number(t.amount), info, AMOUNT_KEYS),
-    side: t.side === 'buy' || t.side === 'sell' ? t.side : 'unknown',
-  };
+  const priceKeys = quirks.priceKeys ? [...quirks.priceKeys, ...PRICE_KEYS] : PRICE_KEYS;
+  const amountKeys = quirks.amountKeys ? [...quirks.amountKeys, ...AMOUNT_KEYS] : AMOUNT_KEYS;
+  const ts = quirks.tradeTimeUs?.(t.info) ?? Number(t.timestamp) * 1000;
+  const price = pick(Number(t.price), info, priceKeys);
+  const amount = pick(Number(t.amount), info, amountKeys);
+  const side = quirks.takerSide?.(t.info) ?? (t.side === 'buy' || t.side === 'sell' ? t.side : 'unknown');
+  // trades without an id (BingX swap REST) get one from their content, so paging can tell them apart
+  const id = String(t.id ?? quirks.tradeId?.(t.info) ?? '') || `${ts}-${price}-${amount}-${side}`;
+  return { type: 'trade', venue, symbol: market.symbol, venueSymbol: String(market.id), ts, localTs, id, price, amount, side };
 }

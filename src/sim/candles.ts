@@ -1,7 +1,10 @@
 // Candles for REST klines and the kline stream, from one source so the two always agree:
 // before the simulator started, a deterministic synthetic history (a hashed random walk per
 // minute, HISTORY_DAYS deep, ending at the start price; computed lazily, only as far back as a
-// request reaches); since then, 1-second buckets built from the simulator's own trades.
+// request reaches); since then, 1-second buckets built from the simulator's own trades, which are
+// also kept (the newest TAPE_MAX) for the venues' trade history routes. The venue modes other than
+// Binance also see maintenance halts in the synthetic past (`halted`): minutes without trades, so
+// without candles, as any venue's history has; the Binance modes' klines keep the unbroken path.
 import type { SimTrade } from './market.js';
 import { hashUnit } from './rng.js';
 
@@ -11,6 +14,12 @@ const DAY = 24 * 60 * MIN;
 /** Deep enough for `marketfeed history` over a year of one-minute bars (the path grows on demand). */
 export const HISTORY_DAYS = 400;
 const PATH_CHUNK = 7 * 1440;
+/** Trades kept for trade history, per symbol (about 40 bytes each). */
+const TAPE_MAX = 200_000;
+/** One maintenance halt in every block of this many ms (so any 12 hours of history hold two). */
+const HALT_BLOCK = 4 * 60 * MIN;
+/** A halt starts in the first HALT_WINDOW minutes of its block and lasts 1–3 minutes. */
+const HALT_WINDOW = 230;
 
 export const INTERVAL_MS: Readonly<Record<string, number>> = {
   '1s': SEC, '1m': MIN, '3m': 3 * MIN, '5m': 5 * MIN, '15m': 15 * MIN, '30m': 30 * MIN,
@@ -72,6 +81,8 @@ export class CandleStore {
   readonly liveStartMs: number;
   readonly listedMs: number;
   private readonly sec: Candle[] = [];
+  /** Every trade since the start (the newest TAPE_MAX), oldest first. */
+  private readonly tape: SimTrade[] = [];
   /** Synthetic close of minute i counted back from liveStart (index 0 = liveStart itself). */
   private path = new Float64Array(0);
   /** Entries of `path` computed so far. */
@@ -89,6 +100,8 @@ export class CandleStore {
   }
 
   addTrade(t: SimTrade): void {
+    this.tape.push(t);
+    if (this.tape.length > TAPE_MAX + (TAPE_MAX >> 3)) this.tape.splice(0, this.tape.length - TAPE_MAX);
     const c = this.secondAt(t.timeMs);
     if (c.trades === 0) {
       c.openTicks = c.highTicks = c.lowTicks = t.ticks;
@@ -158,16 +171,41 @@ export class CandleStore {
     });
   }
 
-  /** The candle over [openMs, endMs), or undefined when no part of it is listed or has begun. */
-  range(openMs: number, endMs: number, nowMs: number): Candle | undefined {
+  /**
+   * True when the minute opening at `minuteOpenMs` falls in a maintenance halt: one per
+   * HALT_BLOCK of the synthetic past, 1–3 minutes long, at a hashed time. Venue-wide (the seed,
+   * not the symbol, places it), and never in the live part.
+   */
+  halted(minuteOpenMs: number): boolean {
+    if (minuteOpenMs + MIN > this.liveStartMs) return false;
+    const [start, end] = haltOfBlock(this.seed, Math.floor(minuteOpenMs / HALT_BLOCK));
+    return minuteOpenMs >= start && minuteOpenMs < end;
+  }
+
+  /** The retained trades with timeMs in [fromMs, toMs), oldest first (the tape itself, not a copy, when whole). */
+  trades(fromMs = -Infinity, toMs = Infinity): readonly SimTrade[] {
+    const t = this.tape;
+    const lo = lowerBound(t, fromMs);
+    const hi = lowerBound(t, toMs);
+    return lo === 0 && hi === t.length ? t : t.slice(lo, hi);
+  }
+
+  /**
+   * The candle over [openMs, endMs), or undefined when no part of it is listed or has begun.
+   * With `skipHalts` the halted minutes of the synthetic past are left out (undefined if all are).
+   */
+  range(openMs: number, endMs: number, nowMs: number, skipHalts = false): Candle | undefined {
     if (endMs <= this.listedMs || openMs > nowMs) return undefined;
     if (endMs - openMs < MIN && openMs < this.liveStartMs) {
       // Sub-minute bars in the synthetic past: flat at the minute's open, no trades.
+      if (skipHalts && this.halted(Math.floor(openMs / MIN) * MIN)) return undefined;
       const back = Math.ceil((this.liveStartMs - openMs) / MIN);
       return flat(Math.round(this.syntheticClose(back)));
     }
     const out = flat(NaN);
-    for (let t = Math.max(openMs, this.listedMs); t < endMs && t < this.liveStartMs; t += MIN) this.syntheticMinute(t, out);
+    for (let t = Math.max(openMs, this.listedMs); t < endMs && t < this.liveStartMs; t += MIN) {
+      if (!(skipHalts && this.halted(t))) this.syntheticMinute(t, out);
+    }
     if (endMs > this.liveStartMs) {
       this.secondAt(nowMs);
       const from = Math.max(0, Math.floor((openMs - this.liveStartMs) / SEC));
@@ -176,6 +214,36 @@ export class CandleStore {
     }
     return Number.isNaN(out.openTicks) ? undefined : out;
   }
+}
+
+/**
+ * The maintenance halts of a venue mode started with `seed` that overlap [fromMs, toMs), as
+ * [start, end) ms, oldest first (CandleStore.halted leaves out the ones reaching its live part).
+ */
+export function maintenanceHalts(seed: number, fromMs: number, toMs: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (let b = Math.floor(fromMs / HALT_BLOCK); b * HALT_BLOCK < toMs; b++) {
+    const [start, end] = haltOfBlock(seed, b);
+    if (end > fromMs && start < toMs) out.push([start, end]);
+  }
+  return out;
+}
+
+function haltOfBlock(seed: number, block: number): [number, number] {
+  const start = block * HALT_BLOCK + Math.floor(hashUnit(seed ^ 0x68a1f3c5, 'halt', block) * HALT_WINDOW) * MIN;
+  return [start, start + (1 + Math.floor(hashUnit(seed ^ 0x1f3d5b79, 'halt', block) * 3)) * MIN];
+}
+
+/** First index whose trade is at or after tMs (trades sorted by time). */
+function lowerBound(trades: readonly SimTrade[], tMs: number): number {
+  let lo = 0;
+  let hi = trades.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (trades[mid].timeMs < tMs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function flat(ticks: number): Candle {

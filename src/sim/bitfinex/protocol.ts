@@ -12,6 +12,7 @@ import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
 import { SideView } from '../venue/depth-view.js';
+import { bitfinexHistory } from './history.js';
 import { RAW_LENS, RawBook } from './raw-book.js';
 import { bitfinexRest, tickerBody } from './rest.js';
 import {
@@ -336,7 +337,7 @@ export class BitfinexProtocol implements VenueProtocol {
   }
 
   rest(path: string, q: URLSearchParams): RestReply {
-    return bitfinexRest(this.ctx.symbols, path, q);
+    return bitfinexHistory(this.ctx.symbols, path, q) ?? bitfinexRest(this.ctx.symbols, path, q);
   }
 
   rateLimited(): RestReply {

@@ -8,6 +8,7 @@ import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
 import { SideView } from '../venue/depth-view.js';
+import { krakenHistory } from './history.js';
 import { krakenRest } from './rest.js';
 import {
   HEARTBEAT, bookMessage, instrumentMessage, krakenBookChecksum, levelList, malformedKraken, rfc3339Us, statusMessage,
@@ -280,7 +281,8 @@ export class KrakenProtocol implements VenueProtocol {
   }
 
   rest(path: string, q: URLSearchParams): RestReply {
-    return krakenRest([...this.syms.values()].map((k) => k.state), path, q);
+    const states = [...this.syms.values()].map((k) => k.state);
+    return krakenHistory(states, path, q) ?? krakenRest(states, path, q);
   }
 
   rateLimited(): RestReply {

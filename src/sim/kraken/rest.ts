@@ -9,10 +9,10 @@ const ALT: Record<string, string> = { BTC: 'XBT', DOGE: 'XDG' };
 const LEGACY_X = new Set(['XBT', 'ETH', 'LTC', 'XRP', 'XLM', 'XMR', 'ZEC', 'ETC', 'XDG', 'REP', 'MLN']);
 const LEGACY_Z = new Set(['USD', 'EUR', 'GBP', 'JPY', 'CAD']);
 
-const alt = (a: string): string => ALT[a] ?? a;
-const code = (a: string): string => (LEGACY_X.has(alt(a)) ? 'X' + alt(a) : LEGACY_Z.has(a) ? 'Z' + a : alt(a));
+export const alt = (a: string): string => ALT[a] ?? a;
+export const code = (a: string): string => (LEGACY_X.has(alt(a)) ? 'X' + alt(a) : LEGACY_Z.has(a) ? 'Z' + a : alt(a));
 
-function pairEntry(s: SymbolState): [string, Record<string, unknown>] {
+export function pairEntry(s: SymbolState): [string, Record<string, unknown>] {
   const { inst, fmt } = s;
   const altname = alt(inst.base) + alt(inst.quote);
   const legacy = LEGACY_X.has(alt(inst.base)) && (LEGACY_Z.has(inst.quote) || LEGACY_X.has(alt(inst.quote)));

@@ -9,6 +9,7 @@ import type { DiffFrame, SimTrade } from '../market.js';
 import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
 import { SideView } from '../venue/depth-view.js';
+import { okxHistory } from './history.js';
 import { okxPeriodic, okxRest } from './rest.js';
 import {
   malformedOkx, okxBookChecksum, okxBookMessage, okxError, okxEvent, okxLevels, okxTopMessage, okxTradesMessage,
@@ -232,7 +233,7 @@ export class OkxProtocol implements VenueProtocol {
   rest(path: string, q: URLSearchParams): RestReply {
     const stale = this.ctx.faults.staleNext && path === '/api/v5/market/books';
     if (stale) this.ctx.faults.staleNext = false;
-    return okxRest(this.ctx.symbols, path, q, stale);
+    return okxHistory(this.ctx.symbols, path, q) ?? okxRest(this.ctx.symbols, path, q, stale);
   }
 
   rateLimited(): RestReply {
