@@ -6,6 +6,7 @@ import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import { TradingWindow } from '../core/trading-window.js';
 import { getVenue, VenueSession, type SessionHandlers, type SessionOptions, type SymbolStats, type Kind } from '../venues/index.js';
+import { CcxtSession, isCcxtVenue } from '../venues/ccxt/index.js';
 
 /** Venue sessions rotate this long before the venue's own max session cuts them. */
 const SESSION_MARGIN_S = 600;
@@ -74,7 +75,8 @@ export function sessionOptions(cfg: Config, source: FeedSource, handlers: Sessio
 }
 
 export class Feed implements AsyncIterable<MarketEvent> {
-  private readonly sessions: VenueSession[];
+  /** Native venue sessions, or the ccxt fallback's (`ccxt:<id>`), which offers the same surface. */
+  private readonly sessions: (VenueSession | CcxtSession)[];
   private readonly queue: MarketEvent[] = [];
   private readonly queueCapacity: number;
   private iterating = false;
@@ -98,7 +100,9 @@ export class Feed implements AsyncIterable<MarketEvent> {
       snapshotTiming: user.snapshotTiming,
     };
     const sources = opts.sources ?? [{ venue: opts.config.venue, symbols: opts.config.symbols }];
-    this.sessions = sources.map((s) => new VenueSession(sessionOptions(opts.config, s, handlers, opts.log, opts.emitChanges)));
+    this.sessions = sources.map((s) => isCcxtVenue(s.venue)
+      ? new CcxtSession({ config: { ...opts.config, venue: s.venue }, symbols: s.symbols, handlers, log: opts.log })
+      : new VenueSession(sessionOptions(opts.config, s, handlers, opts.log, opts.emitChanges)));
   }
 
   /** Validates symbols and opens every connection; rejects with a MarketfeedError (exit 2 material) on bad setup. */

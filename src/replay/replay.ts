@@ -16,6 +16,8 @@ import { symbolFs } from '../core/symbols.js';
 import { utcDay } from '../core/time.js';
 import { FeedCore } from '../venues/feed-core.js';
 import { getVenue } from '../venues/index.js';
+import { isCcxtLabel } from '../venues/ccxt/index.js';
+import { replayCcxt } from './ccxt.js';
 import type { Kind, VenueSpec } from '../venues/types.js';
 import { readCryptofeedCapture, symbolsOfCapture } from './cryptofeed.js';
 import { ledgerRunsOf, rawDays, readRawFrames, symbolDirs, type ByteCounter, type LedgerRun, type RawDay } from './raw.js';
@@ -100,6 +102,15 @@ export function newReplayProgress(): ReplayProgress {
 
 /** Normalized events of a capture, in receive-time order, through the live decoders and books. */
 export async function* replay(opts: ReplayOptions): AsyncGenerator<MarketEvent> {
+  if (isCcxtLabel(opts.venue) && opts.capture === undefined) {
+    // a `ccxt:<id>` recording: replayed through ccxt itself (replay/ccxt.ts)
+    if (opts.dataDir === undefined) throw new MarketfeedError('MF_ERR_CONFIG', 'replay needs a data directory or a capture file', { path: 'dataDir' });
+    yield* replayCcxt({
+      dataDir: opts.dataDir, label: opts.venue, symbols: opts.symbols, depth: opts.depth, log: opts.log,
+      from: parseTime(opts.from, 'from') ?? -Infinity, to: parseTime(opts.to, 'to') ?? Infinity, progress: opts.progress ?? newReplayProgress(),
+    });
+    return;
+  }
   const spec = getVenue(opts.venue.replace(/^sim-/, ''));
   const progress = opts.progress ?? newReplayProgress();
   const { sources, depth } = opts.capture !== undefined ? await captureSources(spec, opts, progress) : await rawSources(spec, opts, progress);

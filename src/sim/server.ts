@@ -20,7 +20,8 @@ interface StreamPath {
 export function parseWsPath(pathname: string, query: URLSearchParams): StreamPath | undefined {
   const path = pathname.replace(PREFIX_RE, '');
   if (path === '/ws' || path === '/ws/') return { combined: false, streams: [] };
-  if (path.startsWith('/ws/')) return { combined: false, streams: path.slice(4).split('/').filter((s) => s !== '') };
+  // a bare number is no stream: clients such as ccxt number their sockets (`/ws/0`, `/ws/1`)
+  if (path.startsWith('/ws/')) return { combined: false, streams: path.slice(4).split('/').filter((s) => s !== '' && !/^\d+$/.test(s)) };
   if (path === '/stream' || path === '/stream/') {
     const list = query.get('streams');
     return { combined: true, streams: list ? list.split('/').filter((s) => s !== '') : [] };
