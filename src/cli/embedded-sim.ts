@@ -6,7 +6,7 @@ import { startSim, type SimHandle, type SimVenue } from '../sim/index.js';
 import type { VenueSpec } from '../venues/types.js';
 
 /** The venues whose wire protocol the simulator speaks. */
-export const SIM_VENUES: readonly SimVenue[] = ['binance', 'binance-futures', 'kraken', 'okx', 'bitfinex'];
+export const SIM_VENUES: readonly SimVenue[] = ['binance', 'binance-futures', 'kraken', 'okx', 'bitfinex', 'bingx', 'bingx-swap', 'mexc', 'mexc-futures', 'bybit', 'bybit-linear', 'coinbase', 'kucoin', 'kucoin-futures'];
 /** Venue ids served by another's simulator mode (raw Bitfinex books are the Bitfinex protocol). */
 const SIM_MODE_OF: Readonly<Record<string, SimVenue>> = { 'bitfinex-raw': 'bitfinex' };
 

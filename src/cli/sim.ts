@@ -27,10 +27,15 @@ function symbolList(text: string): string[] {
   return list;
 }
 
-const VENUES: SimVenue[] = ['binance', 'binance-futures', 'kraken', 'okx', 'bitfinex'];
+const VENUES: SimVenue[] = ['binance', 'binance-futures', 'kraken', 'okx', 'bitfinex', 'bingx', 'bingx-swap', 'mexc', 'mexc-futures', 'bybit', 'bybit-linear', 'coinbase', 'kucoin', 'kucoin-futures'];
 const DEFAULT_SYMBOLS: Record<SimVenue, string[]> = {
   binance: ['BTC/USDT', 'ETH/USDT'], 'binance-futures': ['BTC/USDT', 'ETH/USDT'], kraken: ['BTC/USD', 'ETH/USD'],
   okx: ['BTC/USDT', 'ETH/USDT'], bitfinex: ['BTC/USD', 'ETH/USD'],
+  bingx: ['BTC/USDT', 'ETH/USDT'], 'bingx-swap': ['BTC/USDT:USDT', 'ETH/USDT:USDT'],
+  mexc: ['BTC/USDT', 'ETH/USDT'], 'mexc-futures': ['BTC/USDT:USDT', 'ETH/USDT:USDT'],
+  bybit: ['BTC/USDT', 'ETH/USDT'], 'bybit-linear': ['BTC/USDT:USDT', 'ETH/USDT:USDT'],
+  coinbase: ['BTC/USD', 'ETH/USD'],
+  kucoin: ['BTC/USDT', 'ETH/USDT'], 'kucoin-futures': ['BTC/USDT:USDT', 'ETH/USDT:USDT'],
 };
 
 /** A commander parser from a parse function that throws: its message becomes the usage error. */

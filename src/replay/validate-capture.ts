@@ -14,13 +14,16 @@ export interface CaptureReport {
   capture: string;
   venue: string;
   frames: number;
-  symbols: (Pick<SymbolStats, 'symbol' | 'applied' | 'snapshots' | 'gaps' | 'rejects' | 'checksumChecks' | 'checksumMismatches'> & {
+  symbols: (Pick<SymbolStats, 'symbol' | 'applied' | 'stale' | 'snapshots' | 'gaps' | 'rejects' | 'checksumChecks' | 'checksumMismatches' | 'quoteChecks' | 'quoteMismatches'> & {
     checksumsVerified: number;
   })[];
   checksumsVerified: number;
   checksumsFailed: number;
   gaps: number;
   rejects: number;
+  /** Venue best bid/ask quotes at a book update id (Binance bookTicker, KuCoin ticker) compared with the book, and how many disagreed. */
+  quotesChecked: number;
+  quotesFailed: number;
   clean: boolean;
 }
 
@@ -57,7 +60,7 @@ export async function validateCapture(opts: CaptureOptions): Promise<CaptureRepo
         core.onFrame(f);
         continue;
       }
-      const v = restSymbol(f.url);
+      const v = f.url === undefined ? undefined : (spec.restSymbol?.(f.url) ?? restSymbol(f.url));
       if (v === undefined || !venueSymbols.has(v)) continue;
       if (core.onRestFrame(f, v)) continue; // open interest, not a book
       const failure = core.onSnapshotBody(v, f.data, f.localTs, true);
@@ -66,24 +69,27 @@ export async function validateCapture(opts: CaptureOptions): Promise<CaptureRepo
   }
   core.stop(lastTs);
   const rows = core.stats().map((s) => ({
-    symbol: s.symbol, applied: s.applied, snapshots: s.snapshots, gaps: s.gaps, rejects: s.rejects,
+    symbol: s.symbol, applied: s.applied, stale: s.stale, snapshots: s.snapshots, gaps: s.gaps, rejects: s.rejects,
     checksumChecks: s.checksumChecks, checksumMismatches: s.checksumMismatches, checksumsVerified: s.checksumChecks - s.checksumMismatches,
+    quoteChecks: s.quoteChecks, quoteMismatches: s.quoteMismatches,
   }));
-  const sum = (k: 'checksumsVerified' | 'checksumMismatches' | 'gaps' | 'rejects'): number => rows.reduce((n, r) => n + r[k], 0);
+  const sum = (k: 'checksumsVerified' | 'checksumMismatches' | 'gaps' | 'rejects' | 'quoteChecks' | 'quoteMismatches'): number => rows.reduce((n, r) => n + r[k], 0);
   const failed = sum('checksumMismatches');
   const gaps = sum('gaps');
+  const quotesFailed = sum('quoteMismatches');
   return {
     capture: opts.capture, venue: spec.id, frames, symbols: rows, checksumsVerified: sum('checksumsVerified'), checksumsFailed: failed,
-    gaps, rejects: sum('rejects'), clean: failed === 0 && gaps === 0,
+    gaps, rejects: sum('rejects'), quotesChecked: sum('quoteChecks'), quotesFailed, clean: failed === 0 && gaps === 0 && quotesFailed === 0,
   };
 }
 
 export function formatCaptureReport(r: CaptureReport): string {
   const lines = [`capture ${r.capture} (${r.venue}): ${r.frames} frames`];
   for (const s of r.symbols) {
-    lines.push(`  ${s.symbol.padEnd(16)} snapshots ${s.snapshots}  updates ${s.applied}  checksums verified ${s.checksumsVerified} failed ${s.checksumMismatches}  gaps ${s.gaps}  rejects ${s.rejects}`);
+    lines.push(`  ${s.symbol.padEnd(16)} snapshots ${s.snapshots}  updates ${s.applied}  stale dropped ${s.stale}  checksums verified ${s.checksumsVerified} failed ${s.checksumMismatches}  gaps ${s.gaps}  rejects ${s.rejects}`);
   }
   lines.push(`checksums: ${r.checksumsVerified} verified, ${r.checksumsFailed} failed; gaps: ${r.gaps}; rejects: ${r.rejects}`);
+  if (r.quotesChecked > 0) lines.push(`quotes at a book update id: ${r.quotesChecked - r.quotesFailed} agree with the book, ${r.quotesFailed} disagree`);
   lines.push(r.clean ? 'CLEAN' : 'FAILED');
   return lines.join('\n') + '\n';
 }

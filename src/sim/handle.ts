@@ -14,7 +14,7 @@ export interface SimOptions {
   port?: number;
   /**
    * `BTCUSDT`, `BTC/USDT` or `BTC/USDT:USDT`; the venue's own ids work too (`BTC-USDT-SWAP`,
-   * `tBTCUSD`). Perpetuals (`BTC/USDT:USDT`) only in the binance-futures and okx modes.
+   * `tBTCUSD`). Perpetuals (`BTC/USDT:USDT`) only in the binance-futures, okx and bingx-swap modes.
    */
   symbols: string[];
   seed?: number;
@@ -81,10 +81,17 @@ export interface SimHandle {
    * The key identifies the update:
    * - Binance: the diff frame's final id `u`;
    * - OKX: the book message's `seqId` (a no-change update shares the seqId it repeats);
+   * - BingX: the `@incrDepth` push's `lastUpdateId` (one per model frame, +1 each; spot `@depthN` carries it too);
    * - Kraken: the book message's `timestamp` in epoch µs (RFC3339 µs on the wire; unique and
    *   strictly increasing per symbol; a snapshot carries the key of the update it reflects);
    * - Bitfinex: the book frames' TIMESTAMP-flag `mts` × 1000 (ms, unique and increasing per
    *   symbol; every message of one update batch and its `cs` share it).
+   * - KuCoin: the change's sequence (spot: each change of a level2 message has its own; futures:
+   *   the message's, +1 each); a REST snapshot's `sequence` is one of them.
+   * - Bybit: the book message's `u` (one counter per symbol, +1 every frame, shared by all its
+   *   orderbook topics; a snapshot carries the u of the frame it reflects).
+   * - Coinbase: the l2_data message's `timestamp` in epoch µs (its nanoseconds cut; unique and
+   *   increasing per product; a snapshot carries the key of the update it reflects).
    * Texts: Binance/Kraken fixed decimals (`60000.0`, `0.10000000`), OKX as its wire strings
    * (trailing zeros trimmed), Bitfinex as JS `String(number)`, asks with positive amounts.
    * Symbols: the venue id, the unified symbol or its file-name form (`BTCUSD`).

@@ -4,7 +4,7 @@
 import { parseSymbol } from '../core/symbols.js';
 import { hash32 } from './rng.js';
 
-export type SimVenue = 'binance' | 'binance-futures' | 'kraken' | 'okx' | 'bitfinex';
+export type SimVenue = 'binance' | 'binance-futures' | 'kraken' | 'okx' | 'bitfinex' | 'bingx' | 'bingx-swap' | 'mexc' | 'mexc-futures' | 'bybit' | 'bybit-linear' | 'coinbase' | 'kucoin' | 'kucoin-futures';
 
 export interface Instrument {
   venueSymbol: string;
@@ -53,6 +53,11 @@ interface Grid {
 
 function gridFor(base: string, venue: SimVenue, swap: boolean): Grid {
   const futures = venue === 'binance-futures';
+  if (venue === 'bybit' || venue === 'bybit-linear') return bybitGrid(base, venue === 'bybit-linear');
+  if (venue === 'bingx' || venue === 'bingx-swap') return bingxGrid(base, swap);
+  if (venue === 'coinbase') return coinbaseGrid(base);
+  if (venue === 'kucoin' || venue === 'kucoin-futures') return kucoinGrid(base, venue === 'kucoin-futures');
+  if (venue === 'mexc-futures') return mexcContractGrid(base);
   if (venue === 'kraken' || venue === 'okx' || venue === 'bitfinex') return otherGrid(base, venue, swap);
   if (base === 'BTC') return { price: 60000, tickDec: futures ? 1 : 2, stepDec: futures ? 3 : 5, maxLots: futures ? 5000 : 200_000 };
   if (base === 'ETH') return { price: 3000, tickDec: 2, stepDec: futures ? 3 : 4, maxLots: futures ? 50_000 : 100_000 };
@@ -84,6 +89,48 @@ function otherGrid(base: string, venue: 'kraken' | 'okx' | 'bitfinex', swap: boo
   return g;
 }
 
+/** BingX as recorded in 2026 (bingx.json): spot BTC-USDT prices 0.01, sizes 0.000001; swap 0.1 and 0.0001. */
+function bingxGrid(base: string, swap: boolean): Grid {
+  if (base === 'BTC') return swap ? { price: 60000, tickDec: 1, stepDec: 4, maxLots: 50_000 } : { price: 60000, tickDec: 2, stepDec: 6, maxLots: 500_000 };
+  if (base === 'ETH') return swap ? { price: 3000, tickDec: 2, stepDec: 2, maxLots: 5_000 } : { price: 3000, tickDec: 2, stepDec: 4, maxLots: 100_000 };
+  return hashedGrid(base);
+}
+
+/** MEXC contracts: BTC_USDT priceUnit 0.1, sizes in whole contracts (volUnit 1). */
+function mexcContractGrid(base: string): Grid {
+  const g = base === 'BTC' ? { price: 60000, tickDec: 1, stepDec: 0, maxLots: 50_000 } : base === 'ETH' ? { price: 3000, tickDec: 2, stepDec: 0, maxLots: 50_000 } : hashedGrid(base);
+  g.stepDec = 0;
+  return g;
+}
+
+/** Bybit as recorded in 2026 (bybit-v5.json): spot BTCUSDT prices 0.1, sizes 0.000001; linear 0.1 (two decimals printed) and 0.001. */
+function bybitGrid(base: string, linear: boolean): Grid {
+  if (base === 'BTC') return linear ? { price: 60000, tickDec: 1, stepDec: 3, maxLots: 5_000 } : { price: 60000, tickDec: 1, stepDec: 6, maxLots: 500_000 };
+  if (base === 'ETH') return linear ? { price: 3000, tickDec: 2, stepDec: 2, maxLots: 5_000 } : { price: 3000, tickDec: 2, stepDec: 5, maxLots: 200_000 };
+  return hashedGrid(base);
+}
+
+/** Coinbase (BTC-USD, ETH-USD): prices in cents, sizes in 1e-8 (quote_increment 0.01, base_increment 0.00000001). */
+function coinbaseGrid(base: string): Grid {
+  if (base === 'BTC') return { price: 60000, tickDec: 2, stepDec: 8, maxLots: 10_000_000 };
+  if (base === 'ETH') return { price: 3000, tickDec: 2, stepDec: 8, maxLots: 20_000_000 };
+  return hashedGrid(base);
+}
+
+/**
+ * KuCoin as recorded in 2026 (kucoin.json): spot BTC-USDT prices 0.1, sizes 0.00000001; futures
+ * XBTUSDTM prices 0.1 and sizes in whole contracts (lotSize 1).
+ */
+function kucoinGrid(base: string, futures: boolean): Grid {
+  const g = base === 'BTC' ? { price: 60000, tickDec: 1, stepDec: 8, maxLots: 50_000_000 }
+    : base === 'ETH' ? { price: 3000, tickDec: 2, stepDec: 7, maxLots: 50_000_000 } : hashedGrid(base);
+  if (futures) {
+    g.stepDec = 0;
+    g.maxLots = 5_000;
+  }
+  return g;
+}
+
 export function makeInstrument(symbol: string, venue: SimVenue): Instrument {
   const parts = splitSymbol(symbol);
   if (!parts) throw new Error(`sim: cannot read symbol ${JSON.stringify(symbol)} (want BTCUSDT or BTC/USDT)`);
@@ -92,8 +139,8 @@ export function makeInstrument(symbol: string, venue: SimVenue): Instrument {
   const venueSymbol = parts.base + parts.quote;
   const g = gridFor(parts.base, venue, swap);
   // Binance spot prints 8 decimals; Kraken v2 prints qty_precision 8 whatever the lot grid.
-  const priceDecimals = venue === 'binance' ? 8 : venue === 'binance-futures' ? Math.max(2, g.tickDec) : g.tickDec;
-  const qtyDecimals = venue === 'binance' || venue === 'kraken' || venue === 'bitfinex' ? 8 : g.stepDec;
+  const priceDecimals = venue === 'binance' ? 8 : venue === 'binance-futures' || venue === 'bybit-linear' ? Math.max(2, g.tickDec) : g.tickDec;
+  const qtyDecimals = venue === 'binance' || venue === 'kraken' || venue === 'bitfinex' || venue === 'mexc' ? 8 : g.stepDec;
   return {
     venueSymbol,
     streamId: venueSymbol.toLowerCase(),

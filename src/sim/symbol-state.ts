@@ -43,7 +43,7 @@ export class SymbolState {
     opts: SymbolStateOptions,
   ) {
     const seed = (opts.seed ^ hash32(inst.venueSymbol)) >>> 0;
-    this.fmt = new Formatter(inst, venue === 'okx' ? 'trim' : venue === 'bitfinex' ? 'js' : 'fixed');
+    this.fmt = new Formatter(inst, venue === 'okx' || venue === 'coinbase' ? 'trim' : venue === 'bitfinex' ? 'js' : 'fixed');
     this.market = new Market(inst, { seed, levels: opts.levels, skipIds: venue === 'binance-futures' || venue === 'okx' });
     this.truth = new TruthRing(opts.truthHistory, opts.truthDepth, this.fmt);
     this.candles = new CandleStore(opts.seed, inst.venueSymbol, inst.startTicks, inst.maxLots, opts.startMs);

@@ -40,6 +40,11 @@ export interface ConnectionOptions {
   appPing?: { text: string; intervalMs: number };
   /** Frames sent after each open (recorded as dir 'out'). Called once per socket. */
   subscribe: () => string[];
+  /**
+   * Venues that greet a socket before it may subscribe (KuCoin's `welcome`): the subscribe frames
+   * wait for the first text frame this accepts instead of going out at open.
+   */
+  subscribeAfter?: (text: string) => boolean;
   openTimeoutMs: number;
   /** Client ping interval (ws ping frame); 0 = off. */
   pingIntervalMs: number;

@@ -399,6 +399,18 @@ describe('Connection', () => {
     expect(outs.some((f) => f.data === 'Pong')).toBe(true);
   });
 
+  it('subscribeAfter: the subscribe frames wait for the greeting', async () => {
+    const { wss, url, received } = await wsServer();
+    wss.on('connection', (ws) => setTimeout(() => ws.send('{"type":"welcome"}'), 100));
+    const { frames } = connect(url, { subscribeAfter: (t) => t.includes('welcome') });
+    await waitFor(() => frames.some((f) => f.dir === 'conn'), 'open');
+    await new Promise((r) => setTimeout(r, 40));
+    expect(received).toEqual([]);
+    await waitFor(() => received.length === 2, 'the subscribes after the welcome');
+    const order = frames.map((f) => f.dir + (f.dir === 'in' ? ':' + f.data : ''));
+    expect(order.indexOf('in:{"type":"welcome"}')).toBeLessThan(order.indexOf('out'));
+  });
+
   it('resolveUrl: asks for a URL before every socket, opens it, and retries with backoff when it fails', async () => {
     const { wss, url } = await wsServer();
     let asked = 0;

@@ -228,6 +228,12 @@ export class Connection {
       leg.ws.close(1000); // asked to close while the handshake ran
       return;
     }
+    if (this.opts.subscribeAfter !== undefined) leg.awaitingGreeting = true;
+    else this.subscribeOn(leg);
+    if (leg === this.primary) this.setState('CONNECTED', leg.connId);
+  }
+
+  private subscribeOn(leg: Leg): void {
     let frames: string[] = [];
     try {
       frames = this.opts.subscribe();
@@ -235,7 +241,6 @@ export class Connection {
       this.opts.log?.error({ venue: this.opts.venue, connId: leg.connId, err }, 'subscribe() threw');
     }
     for (const text of frames) this.sendOn(leg, text);
-    if (leg === this.primary) this.setState('CONNECTED', leg.connId);
   }
 
   /** The hot path: stamp, decode once, count, hand on. */
@@ -252,7 +257,12 @@ export class Connection {
       this.stats.binaryIn++;
       this.emit(leg, 'in', buf.toString('base64'), localTs, true);
     } else {
-      this.emit(leg, 'in', buf.toString('utf8'), localTs);
+      const text = buf.toString('utf8');
+      this.emit(leg, 'in', text, localTs);
+      if (leg.awaitingGreeting && this.opts.subscribeAfter!(text)) {
+        leg.awaitingGreeting = false;
+        this.guard(() => this.subscribeOn(leg));
+      }
     }
     if (!leg.gotData) this.guard(() => this.onFirstData(leg));
   }

@@ -21,6 +21,8 @@ export class Leg {
   /** µs when the next application-level ping is due (venues that need one, e.g. OKX "ping"). */
   nextAppPingUs = 0;
   gotData = false;
+  /** subscribeAfter: the greeting has not come yet, so the subscribe frames wait. */
+  awaitingGreeting = false;
   warned = false;
   /** µs when we asked it to close; 0 = not closing. */
   closingSinceUs = 0;

@@ -57,6 +57,8 @@ export interface SymbolStats {
   symbol: string;
   state: string;
   applied: number;
+  /** Updates the book already held (older than its snapshot), dropped. */
+  stale: number;
   gaps: number;
   resyncs: number;
   snapshots: number;
@@ -168,7 +170,7 @@ export class FeedCore {
     for (const s of this.slots.values()) {
       const c = s.engine?.counters;
       out.push({
-        symbol: s.symbol, state: s.engine?.state ?? 'n/a', applied: c?.applied ?? 0, gaps: c?.gaps ?? 0,
+        symbol: s.symbol, state: s.engine?.state ?? 'n/a', applied: c?.applied ?? 0, stale: c?.stale ?? 0, gaps: c?.gaps ?? 0,
         resyncs: c?.resyncs ?? 0, snapshots: c?.snapshots ?? 0, rejects: s.rejects, duplicateTrades: s.duplicateTrades,
         quoteChecks: c?.quoteChecks ?? 0, quoteMismatches: c?.quoteMismatches ?? 0,
         checksumChecks: c?.checksumChecks ?? 0, checksumMismatches: c?.checksumMismatches ?? 0,
@@ -267,11 +269,14 @@ export class FeedCore {
 
   /** The plan a socket serves: by its tag (index into the plans), else by URL. */
   private planOf(url: string, tag: string | undefined): PlanState | undefined {
+    // a token venue's socket URL changes with every connection (KuCoin's bullet): its tag alone
+    // says which plan a socket serves
+    const byTag = this.opts.spec.connectToken !== undefined;
     if (tag !== undefined) {
       const p = this.plans[Number.parseInt(tag, 10)];
-      if (p !== undefined && p.plan.url === url && !p.implicit) return p;
+      if (p !== undefined && (byTag || p.plan.url === url) && !p.implicit) return p;
     }
-    return this.plans.find((x) => x.plan.url === url && x.tag === tag) ?? this.planFromUrl(url, tag);
+    return this.plans.find((x) => (byTag || x.plan.url === url) && x.tag === tag) ?? this.planFromUrl(url, tag);
   }
 
   /**

@@ -137,6 +137,7 @@ export class VenueSession {
         ...(spec.appPing === undefined ? {} : { appPing: { text: spec.appPing.text, intervalMs: spec.appPing.intervalMs } }),
         ...(spec.connectToken === undefined ? {} : { resolveUrl: () => this.connectUrl() }),
         subscribe: () => plan.subscribe,
+        ...(spec.subscribeAfter === undefined ? {} : { subscribeAfter: (text: string) => spec.subscribeAfter!(text) }),
         openTimeoutMs: w.openTimeoutMs,
         pingIntervalMs: w.pingIntervalMs,
         pingTimeoutMs: w.pingTimeoutMs,

@@ -126,6 +126,11 @@ export interface VenueSpec {
    * `pingIntervalMs`: the venue's keepalive interval, when it states one (the app ping follows it).
    */
   connectToken?: { request: RestRequest; parse(body: string): { url: string; pingIntervalMs?: number } };
+  /**
+   * Venues that greet a new socket before it may subscribe (KuCoin: "wait for the welcome
+   * message"): the plan's subscribe frames go out once a frame this accepts has arrived.
+   */
+  subscribeAfter?(text: string): boolean;
   /** Which connections to open for these kinds and venue symbols (`depth`: the configured book depth). */
   plan(wsBase: string, venueSymbols: string[], kinds: Kind[], depth?: number): ConnectionPlan[];
   /**

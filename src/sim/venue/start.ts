@@ -4,8 +4,14 @@ import type { FaultMode } from '../fault-runner.js';
 import { emptyFaultState } from '../fault-state.js';
 import type { SimHandle, SimOptions } from '../handle.js';
 import { baseOptions, launch, makeSymbols } from '../launch.js';
+import { BingxProtocol } from '../bingx/protocol.js';
 import { BitfinexProtocol } from '../bitfinex/protocol.js';
+import { CoinbaseProtocol } from '../coinbase/protocol.js';
+import { BybitProtocol } from '../bybit/protocol.js';
 import { KrakenProtocol } from '../kraken/protocol.js';
+import { KucoinProtocol } from '../kucoin/protocol.js';
+import { MexcFuturesProtocol } from '../mexc/futures.js';
+import { MexcSpotProtocol } from '../mexc/spot.js';
 import { OkxProtocol } from '../okx/protocol.js';
 import type { VenueConn, VenueCtx, VenueOptions, VenueProtocol } from './context.js';
 import { VenueEngine } from './engine.js';
@@ -39,8 +45,14 @@ export async function startProtoSim(venue: ProtoVenue, options: SimOptions): Pro
     send: (c, text) => sendTo(ctx, c, text),
     sendBinary: (c, bytes) => sendTo(ctx, c, bytes),
   };
-  const proto: VenueProtocol = venue === 'kraken' ? new KrakenProtocol(ctx) : venue === 'okx' ? new OkxProtocol(ctx) : new BitfinexProtocol(ctx);
-  return launch(options, specs, ctx, {
+  // KuCoin's bullet token names this server's socket endpoint, known once it listens (below).
+  const kucoin = venue === 'kucoin' || venue === 'kucoin-futures' ? new KucoinProtocol(ctx, venue === 'kucoin-futures') : undefined;
+  const proto: VenueProtocol = kucoin !== undefined ? kucoin : venue === 'kraken' ? new KrakenProtocol(ctx) : venue === 'okx' ? new OkxProtocol(ctx)
+    : venue === 'coinbase' ? new CoinbaseProtocol(ctx)
+    : venue === 'mexc' ? new MexcSpotProtocol(ctx) : venue === 'mexc-futures' ? new MexcFuturesProtocol(ctx)
+    : venue === 'bingx' || venue === 'bingx-swap' ? new BingxProtocol(ctx)
+    : venue === 'bybit' || venue === 'bybit-linear' ? new BybitProtocol(ctx) : new BitfinexProtocol(ctx);
+  const handle = await launch(options, specs, ctx, {
     alias: (symbol) => aliases.get(symbol),
     faults: venueFaults(ctx, proto),
     server: new VenueServer(ctx, proto),
@@ -49,6 +61,8 @@ export async function startProtoSim(venue: ProtoVenue, options: SimOptions): Pro
     connections: () => ctx.conns.size,
     framesSent: () => ctx.framesSent,
   });
+  kucoin?.listening(handle.wsUrl);
+  return handle;
 }
 
 /** The faults the protocol module models, acting through it. */
