@@ -63,6 +63,64 @@ function runOnce(spec, symbols, frames) {
   return core.stats();
 }
 
+/** Runs `fn` once to warm up, then for SECONDS: passes per second. */
+function time(fn) {
+  fn();
+  let passes = 0;
+  const t0 = process.hrtime.bigint();
+  let el = 0;
+  while (el < SECONDS) {
+    fn();
+    passes++;
+    el = Number(process.hrtime.bigint() - t0) / 1e9;
+  }
+  return passes / el;
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
+
+/** A text-frame capture through FeedCore, next to bare JSON.parse of the same frames. */
+function reportText(label, spec, symbols, frames, what) {
+  const once = runOnce(spec, symbols, frames);
+  const updates = once.reduce((n, s) => n + s.applied, 0);
+  const ours = time(() => runOnce(spec, symbols, frames));
+  const bare = time(() => {
+    for (const f of frames) if (f.dir === 'in') JSON.parse(f.data);
+  });
+  console.log(`${label.padEnd(10)} ${fmt(updates * ours)} ${fmt(0)} ${fmt(frames.length * ours)}  ${updates}, 0, ${once[0].gaps} — ${what}`);
+  console.log(`${''.padEnd(10)} bare JSON.parse of the same frames: ${fmt(frames.length * bare).trim()} frames/s; ours ${(ours / bare).toFixed(2)}×`);
+}
+
+/**
+ * Two seconds of a simulator mode, kept as the recorder keeps them: RawFrames on one socket
+ * (binary ones as base64), an open mark first. `subscribe(ws)` sends the venue's subscribe frames;
+ * `restPath`, fetched 200 ms in, adds a REST book body.
+ */
+async function simCapture(venue, symbols, { subscribe, restPath, socketUrl }) {
+  const { default: WebSocket } = await import('ws');
+  const { startSim } = await import('../dist/sim/index.js');
+  const sim = await startSim({ venue, symbols, seed: 1, diffIntervalMs: 5 });
+  const url = socketUrl ? await socketUrl(sim) : sim.wsUrl;
+  const frames = [{ venue, connId: 1, recvSeq: 0, localTs: 1, dir: 'conn', data: `open ${url} plan=0:book`, url }];
+  const ws = new WebSocket(url);
+  await new Promise((r) => ws.once('open', r));
+  ws.on('message', (d, binary) => {
+    const f = { venue, connId: 1, recvSeq: frames.length, localTs: frames.length + 1, dir: 'in', data: binary ? d.toString('base64') : d.toString(), url };
+    if (binary) f.binary = true;
+    frames.push(f);
+  });
+  subscribe(ws);
+  if (restPath) {
+    await new Promise((r) => setTimeout(r, 200));
+    const restUrl = sim.restUrl + restPath;
+    frames.push({ venue, connId: 0, recvSeq: 0, localTs: frames.length + 1, dir: 'rest', data: await (await fetch(restUrl)).text(), url: restUrl });
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  ws.terminate();
+  await sim.stop();
+  return frames;
+}
+
 console.log(`${'venue'.padEnd(10)} ${'updates/s'.padStart(12)} ${'checksums/s'.padStart(12)} ${'frames/s'.padStart(12)}  per pass: updates, checksums, gaps — what is verified`);
 for (const [venue, ws, http, what] of CASES) {
   const spec = getVenue(venue);
@@ -80,7 +138,6 @@ for (const [venue, ws, http, what] of CASES) {
     passes++;
     el = Number(process.hrtime.bigint() - t0) / 1e9;
   }
-  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
   console.log(`${venue.padEnd(10)} ${fmt((updates * passes) / el)} ${fmt((checks * passes) / el)} ${fmt((frames.length * passes) / el)}  ${updates}, ${checks}, ${gaps} — ${what}`);
 }
 
@@ -90,39 +147,18 @@ for (const [venue, ws, http, what] of CASES) {
 // compared with bare base64 → gunzip → JSON.parse of the same frames.
 {
   const { gunzipSync } = await import('node:zlib');
-  const { default: WebSocket } = await import('ws');
-  const { startSim } = await import('../dist/sim/index.js');
   const spec = getVenue('bingx');
-  const sim = await startSim({ venue: 'bingx', symbols: ['BTC/USDT'], seed: 1, diffIntervalMs: 5 });
-  const frames = [{ venue: 'bingx', connId: 1, recvSeq: 0, localTs: 1, dir: 'conn', data: `open ${sim.wsUrl} plan=0:book`, url: sim.wsUrl }];
-  const ws = new WebSocket(sim.wsUrl);
-  await new Promise((r) => ws.once('open', r));
-  ws.on('message', (d, binary) => {
-    if (binary) frames.push({ venue: 'bingx', connId: 1, recvSeq: frames.length, localTs: frames.length + 1, dir: 'in', data: d.toString('base64'), binary: true, url: sim.wsUrl });
-  });
-  for (const t of ['incrDepth', 'trade']) ws.send(JSON.stringify({ id: t, reqType: 'sub', dataType: `BTC-USDT@${t}` }));
-  await new Promise((r) => setTimeout(r, 2000));
-  ws.terminate();
-  await sim.stop();
-  const time = (fn) => {
-    fn();
-    let passes = 0;
-    const t0 = process.hrtime.bigint();
-    let el = 0;
-    while (el < SECONDS) {
-      fn();
-      passes++;
-      el = Number(process.hrtime.bigint() - t0) / 1e9;
-    }
-    return passes / el;
-  };
+  const frames = (await simCapture('bingx', ['BTC/USDT'], {
+    subscribe: (ws) => {
+      for (const t of ['incrDepth', 'trade']) ws.send(JSON.stringify({ id: t, reqType: 'sub', dataType: `BTC-USDT@${t}` }));
+    },
+  })).filter((f) => f.dir !== 'in' || f.binary);
   const once = runOnce(spec, ['BTC/USDT'], frames);
   const updates = once.reduce((n, s) => n + s.applied, 0);
   const ours = time(() => runOnce(spec, ['BTC/USDT'], frames));
   const bare = time(() => {
     for (const f of frames) if (f.binary) JSON.parse(gunzipSync(Buffer.from(f.data, 'base64')).toString('utf8'));
   });
-  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
   console.log(`${'bingx'.padEnd(10)} ${fmt(updates * ours)} ${fmt(0)} ${fmt(frames.length * ours)}  ${updates}, 0, ${once[0].gaps} — lastUpdateId +1 chain, gzip frames (sim capture)`);
   console.log(`${''.padEnd(10)} bare base64 → gunzip → JSON.parse of the same frames: ${fmt(frames.length * bare).trim()} frames/s; ours ${(ours / bare).toFixed(2)}×`);
 }
@@ -131,40 +167,11 @@ for (const [venue, ws, http, what] of CASES) {
 // `bybit-linear` mode — orderbook.200 snapshot + deltas (u chain, seq cross check) and trades —
 // fed through FeedCore like the captures above, next to bare JSON.parse of the same frames.
 {
-  const { default: WebSocket } = await import('ws');
-  const { startSim } = await import('../dist/sim/index.js');
   const spec = getVenue('bybit-linear');
-  const sim = await startSim({ venue: 'bybit-linear', symbols: ['BTC/USDT:USDT'], seed: 1, diffIntervalMs: 5 });
-  const frames = [{ venue: 'bybit-linear', connId: 1, recvSeq: 0, localTs: 1, dir: 'conn', data: `open ${sim.wsUrl} plan=0:book`, url: sim.wsUrl }];
-  const ws = new WebSocket(sim.wsUrl);
-  await new Promise((r) => ws.once('open', r));
-  ws.on('message', (d) => frames.push({ venue: 'bybit-linear', connId: 1, recvSeq: frames.length, localTs: frames.length + 1, dir: 'in', data: d.toString(), url: sim.wsUrl }));
-  ws.send(JSON.stringify({ op: 'subscribe', args: ['orderbook.200.BTCUSDT', 'publicTrade.BTCUSDT'] }));
-  await new Promise((r) => setTimeout(r, 2000));
-  ws.terminate();
-  await sim.stop();
-  const time = (fn) => {
-    fn();
-    let passes = 0;
-    const t0 = process.hrtime.bigint();
-    let el = 0;
-    while (el < SECONDS) {
-      fn();
-      passes++;
-      el = Number(process.hrtime.bigint() - t0) / 1e9;
-    }
-    return passes / el;
-  };
-  const symbols = ['BTC/USDT:USDT'];
-  const once = runOnce(spec, symbols, frames);
-  const updates = once.reduce((n, s) => n + s.applied, 0);
-  const ours = time(() => runOnce(spec, symbols, frames));
-  const bare = time(() => {
-    for (const f of frames) if (f.dir === 'in') JSON.parse(f.data);
+  const frames = await simCapture('bybit-linear', ['BTC/USDT:USDT'], {
+    subscribe: (ws) => ws.send(JSON.stringify({ op: 'subscribe', args: ['orderbook.200.BTCUSDT', 'publicTrade.BTCUSDT'] })),
   });
-  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
-  console.log(`${'bybit'.padEnd(10)} ${fmt(updates * ours)} ${fmt(0)} ${fmt(frames.length * ours)}  ${updates}, 0, ${once[0].gaps} — u +1 chain and seq cross check, depth 200 (sim capture)`);
-  console.log(`${''.padEnd(10)} bare JSON.parse of the same frames: ${fmt(frames.length * bare).trim()} frames/s; ours ${(ours / bare).toFixed(2)}×`);
+  reportText('bybit', spec, ['BTC/USDT:USDT'], frames, 'u +1 chain and seq cross check, depth 200 (sim capture)');
 }
 
 // Coinbase Advanced Trade (no capture of the Advanced Trade feed: cryptofeed's COINBASE file is
@@ -172,41 +179,14 @@ for (const [venue, ws, http, what] of CASES) {
 // updates verified by the connection's sequence_num, market_trades, ticker and heartbeats on one
 // socket — fed through FeedCore like the captures above, next to bare JSON.parse of the same frames.
 {
-  const { default: WebSocket } = await import('ws');
-  const { startSim } = await import('../dist/sim/index.js');
   const spec = getVenue('coinbase');
-  const sim = await startSim({ venue: 'coinbase', symbols: ['BTC/USD'], seed: 1, diffIntervalMs: 5 });
-  const frames = [{ venue: 'coinbase', connId: 1, recvSeq: 0, localTs: 1, dir: 'conn', data: `open ${sim.wsUrl} plan=0:book`, url: sim.wsUrl }];
-  const ws = new WebSocket(sim.wsUrl);
-  await new Promise((r) => ws.once('open', r));
-  ws.on('message', (d) => frames.push({ venue: 'coinbase', connId: 1, recvSeq: frames.length, localTs: frames.length + 1, dir: 'in', data: d.toString(), url: sim.wsUrl }));
-  for (const channel of ['level2', 'market_trades', 'ticker']) ws.send(JSON.stringify({ type: 'subscribe', product_ids: ['BTC-USD'], channel }));
-  ws.send(JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }));
-  await new Promise((r) => setTimeout(r, 2000));
-  ws.terminate();
-  await sim.stop();
-  const time = (fn) => {
-    fn();
-    let passes = 0;
-    const t0 = process.hrtime.bigint();
-    let el = 0;
-    while (el < SECONDS) {
-      fn();
-      passes++;
-      el = Number(process.hrtime.bigint() - t0) / 1e9;
-    }
-    return passes / el;
-  };
-  const symbols = ['BTC/USD'];
-  const once = runOnce(spec, symbols, frames);
-  const updates = once.reduce((n, s) => n + s.applied, 0);
-  const ours = time(() => runOnce(spec, symbols, frames));
-  const bare = time(() => {
-    for (const f of frames) if (f.dir === 'in') JSON.parse(f.data);
+  const frames = await simCapture('coinbase', ['BTC/USD'], {
+    subscribe: (ws) => {
+      for (const channel of ['level2', 'market_trades', 'ticker']) ws.send(JSON.stringify({ type: 'subscribe', product_ids: ['BTC-USD'], channel }));
+      ws.send(JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }));
+    },
   });
-  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
-  console.log(`${'coinbase'.padEnd(10)} ${fmt(updates * ours)} ${fmt(0)} ${fmt(frames.length * ours)}  ${updates}, 0, ${once[0].gaps} — connection sequence_num chain, level2 full book (sim capture)`);
-  console.log(`${''.padEnd(10)} bare JSON.parse of the same frames: ${fmt(frames.length * bare).trim()} frames/s; ours ${(ours / bare).toFixed(2)}×`);
+  reportText('coinbase', spec, ['BTC/USD'], frames, 'connection sequence_num chain, level2 full book (sim capture)');
 }
 
 // MEXC spot (no capture of the protobuf feed): two seconds of the simulator's `mexc` mode —
@@ -217,39 +197,14 @@ for (const [venue, ws, http, what] of CASES) {
 // decoder alone", src/venues/mexc/proto.ts), and our hand reader alone (spot-wire.ts), the two
 // ways of decoding the brief asked us to measure.
 {
-  const { default: WebSocket } = await import('ws');
-  const { startSim } = await import('../dist/sim/index.js');
   const { wrapperType } = await import('../dist/venues/mexc/proto.js');
   const { SpotFrame, SpotWireReader } = await import('../dist/venues/mexc/spot-wire.js');
   const spec = getVenue('mexc');
-  const sim = await startSim({ venue: 'mexc', symbols: ['BTC/USDT'], seed: 1, diffIntervalMs: 5 });
-  const frames = [{ venue: 'mexc', connId: 1, recvSeq: 0, localTs: 1, dir: 'conn', data: `open ${sim.wsUrl} plan=0:book`, url: sim.wsUrl }];
-  const ws = new WebSocket(sim.wsUrl);
-  await new Promise((r) => ws.once('open', r));
-  ws.on('message', (d, binary) => {
-    if (binary) frames.push({ venue: 'mexc', connId: 1, recvSeq: frames.length, localTs: frames.length + 1, dir: 'in', data: d.toString('base64'), binary: true, url: sim.wsUrl });
-  });
   const topics = ['depth', 'deals', 'bookTicker'].map((k) => `spot@public.aggre.${k}.v3.api.pb@100ms@BTCUSDT`);
-  ws.send(JSON.stringify({ method: 'SUBSCRIPTION', params: topics }));
-  await new Promise((r) => setTimeout(r, 200));
-  const url = `${sim.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=1000`;
-  const body = await (await fetch(url)).text();
-  frames.push({ venue: 'mexc', connId: 0, recvSeq: 0, localTs: frames.length + 1, dir: 'rest', data: body, url });
-  await new Promise((r) => setTimeout(r, 2000));
-  ws.terminate();
-  await sim.stop();
-  const time = (fn) => {
-    fn();
-    let passes = 0;
-    const t0 = process.hrtime.bigint();
-    let el = 0;
-    while (el < SECONDS) {
-      fn();
-      passes++;
-      el = Number(process.hrtime.bigint() - t0) / 1e9;
-    }
-    return passes / el;
-  };
+  const frames = (await simCapture('mexc', ['BTC/USDT'], {
+    subscribe: (ws) => ws.send(JSON.stringify({ method: 'SUBSCRIPTION', params: topics })),
+    restPath: '/api/v3/depth?symbol=BTCUSDT&limit=1000',
+  })).filter((f) => f.dir !== 'in' || f.binary);
   const symbols = ['BTC/USDT'];
   const binary = frames.filter((f) => f.binary);
   const once = runOnce(spec, symbols, frames);
@@ -269,7 +224,6 @@ for (const [venue, ws, http, what] of CASES) {
   const hand = time(() => {
     for (const f of binary) reader.read(Buffer.from(f.data, 'base64'), out);
   });
-  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
   console.log(`${'mexc'.padEnd(10)} ${fmt(updates / perPass)} ${fmt(0)} ${fmt(binary.length / perPass)}  ${updates}, 0, ${once[0].gaps} — fromVersion/toVersion chain over a REST snapshot, protobuf frames (sim capture; snapshot load excluded)`);
   console.log(`${''.padEnd(10)} protobufjs reflection decode of the same frames: ${fmt(binary.length * reflection).trim()} frames/s; ours (decode + verify + book) ${(1 / perPass / reflection).toFixed(2)}×`);
   console.log(`${''.padEnd(10)} our hand reader alone (spot-wire.ts): ${fmt(binary.length * hand).trim()} frames/s, ${(hand / reflection).toFixed(2)}× the reflection decode`);
@@ -280,21 +234,6 @@ for (const [venue, ws, http, what] of CASES) {
 // (level2 +1 chain, executions, tickerV2), each through FeedCore next to bare JSON.parse of the same
 // text frames. Futures sockets open on a bullet-token URL, as the recorder's do.
 {
-  const { default: WebSocket } = await import('ws');
-  const { startSim } = await import('../dist/sim/index.js');
-  const time = (fn) => {
-    fn();
-    let passes = 0;
-    const t0 = process.hrtime.bigint();
-    let el = 0;
-    while (el < SECONDS) {
-      fn();
-      passes++;
-      el = Number(process.hrtime.bigint() - t0) / 1e9;
-    }
-    return passes / el;
-  };
-  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
   const report = (venue, symbols, frames, what) => {
     const spec = getVenue(venue);
     const once = runOnce(spec, symbols, frames);
@@ -315,19 +254,16 @@ for (const [venue, ws, http, what] of CASES) {
   const spot = load('kucoin', 'KUCOIN.ws.1.0', 'KUCOIN.http.0.0');
   report('kucoin', symbolsOf(getVenue('kucoin'), spot), spot, 'sequenceStart/End + per-change sequence over REST snapshots, ticker at the same sequence (2021 capture)');
 
-  const sim = await startSim({ venue: 'kucoin-futures', symbols: ['BTC/USDT:USDT'], seed: 1, diffIntervalMs: 5 });
-  const b = await (await fetch(`${sim.restUrl}/api/v1/bullet-public`, { method: 'POST' })).json();
-  const url = `${b.data.instanceServers[0].endpoint}?token=${b.data.token}&connectId=bench`;
-  const frames = [{ venue: 'kucoin-futures', connId: 1, recvSeq: 0, localTs: 1, dir: 'conn', data: `open ${url} plan=0:book`, url }];
-  const ws = new WebSocket(url);
-  await new Promise((r) => ws.once('open', r));
-  ws.on('message', (d) => frames.push({ venue: 'kucoin-futures', connId: 1, recvSeq: frames.length, localTs: frames.length + 1, dir: 'in', data: d.toString(), url }));
-  for (const t of ['/contractMarket/level2', '/contractMarket/execution', '/contractMarket/tickerV2']) ws.send(JSON.stringify({ id: t, type: 'subscribe', topic: `${t}:XBTUSDTM` }));
-  await new Promise((r) => setTimeout(r, 200));
-  const depthUrl = `${sim.restUrl}/api/v1/level2/snapshot?symbol=XBTUSDTM`;
-  frames.push({ venue: 'kucoin-futures', connId: 0, recvSeq: 0, localTs: frames.length + 1, dir: 'rest', data: await (await fetch(depthUrl)).text(), url: depthUrl });
-  await new Promise((r) => setTimeout(r, 2000));
-  ws.terminate();
-  await sim.stop();
+  const frames = await simCapture('kucoin-futures', ['BTC/USDT:USDT'], {
+    // the socket opens on a bullet-token URL, as the recorder's do
+    socketUrl: async (sim) => {
+      const b = await (await fetch(`${sim.restUrl}/api/v1/bullet-public`, { method: 'POST' })).json();
+      return `${b.data.instanceServers[0].endpoint}?token=${b.data.token}&connectId=bench`;
+    },
+    subscribe: (ws) => {
+      for (const t of ['/contractMarket/level2', '/contractMarket/execution', '/contractMarket/tickerV2']) ws.send(JSON.stringify({ id: t, type: 'subscribe', topic: `${t}:XBTUSDTM` }));
+    },
+    restPath: '/api/v1/level2/snapshot?symbol=XBTUSDTM',
+  });
   report('kucoin-futures', ['BTC/USDT:USDT'], frames, 'sequence +1 per message over the REST snapshot, tickerV2 at the same sequence (sim capture)');
 }

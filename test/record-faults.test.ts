@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { runCli, type CliResult } from './cli.js';
 import { dayDirs, readKind, readLedger, type LedgerRow } from './ledger.js';
+import { bookRowsAgainstTruth } from './truth-rows.js';
 
 const DEPTH = 20;
 const SYMBOLS = [['BTC/USDT', 'BTCUSDT'], ['ETH/USDT', 'ETHUSDT']] as const;
@@ -26,21 +27,8 @@ function recordArgs(sim: SimHandle, dataDir: string, duration: string): string[]
 
 /** Book rows → compare with the simulator's truth at the same update id. */
 function checkRowsAgainstTruth(sim: SimHandle, dataDir: string, symbolFs: string): number {
-  const { header, rows } = readKind(dataDir, 'binance', symbolFs, 'book');
-  expect(header.slice(0, 5)).toEqual(['timestamp', 'local_timestamp', 'update_id', 'bid1_price', 'bid1_qty']);
-  expect(header.length).toBe(3 + 4 * DEPTH);
-  let checked = 0;
-  for (const r of rows) {
-    const updateId = Number(r[2]);
-    const truth = sim.truth.topAt(symbolFs, updateId);
-    if (!truth) continue; // evicted from the bounded history (not expected in this short run)
-    const want: string[] = [];
-    for (let i = 0; i < DEPTH; i++) want.push(truth.bids[i]?.[0] ?? '', truth.bids[i]?.[1] ?? '');
-    for (let i = 0; i < DEPTH; i++) want.push(truth.asks[i]?.[0] ?? '', truth.asks[i]?.[1] ?? '');
-    expect(r.slice(3), `${symbolFs} row at update_id ${updateId}`).toEqual(want);
-    checked++;
-  }
-  return checked;
+  expect(readKind(dataDir, 'binance', symbolFs, 'book').header.slice(0, 5)).toEqual(['timestamp', 'local_timestamp', 'update_id', 'bid1_price', 'bid1_qty']);
+  return bookRowsAgainstTruth(sim, dataDir, { label: 'binance', fs: symbolFs, depth: DEPTH });
 }
 
 function bookStates(ledger: LedgerRow[]): LedgerRow[] {

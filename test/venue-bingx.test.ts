@@ -13,7 +13,8 @@ import { startSim, type SimHandle } from '../src/sim/index.js';
 import { CandleStore } from '../src/sim/candles.js';
 import { readCsv } from '../src/storage/read.js';
 import { runCli, type CliResult } from './cli.js';
-import { dayDirs, kindText, readKind, readLedger } from './ledger.js';
+import { dayDirs, kindText, readLedger } from './ledger.js';
+import { bookRowsAgainstTruth, validateDay, type ValidateJson } from './truth-rows.js';
 
 const DEPTH = 10;
 
@@ -37,27 +38,12 @@ function recordArgs(venue: string, symbols: string[], sim: SimHandle, dataDir: s
 }
 
 /** Every book row (the last of each lastUpdateId) equals the truth; returns how many were checked. */
-function checkRows(sim: SimHandle, dataDir: string, venue: string, fs: string): number {
-  const { header, rows } = readKind(dataDir, venue, fs, 'book');
-  expect(header.length).toBe(3 + 4 * DEPTH);
-  const last = new Map<number, string[]>();
-  for (const r of rows) last.set(Number(r[2]), r);
-  let checked = 0;
-  for (const [key, r] of last) {
-    const truth = sim.truth.topAt(fs, key);
-    if (truth === undefined) continue;
-    const want: string[] = [];
-    for (let i = 0; i < DEPTH; i++) want.push(truth.bids[i]?.[0] ?? '', truth.bids[i]?.[1] ?? '');
-    for (let i = 0; i < DEPTH; i++) want.push(truth.asks[i]?.[0] ?? '', truth.asks[i]?.[1] ?? '');
-    expect(r.slice(3), `${fs} row at lastUpdateId ${key}`).toEqual(want);
-    checked++;
-  }
-  return checked;
-}
+const checkRows = (sim: SimHandle, dataDir: string, venue: string, fs: string): number =>
+  bookRowsAgainstTruth(sim, dataDir, { label: venue, fs, depth: DEPTH, lastOfEachKey: true });
 
-async function validate(day: string): Promise<{ v: CliResult; r: { clean: boolean; gaps: number; updatesVerified: number; book: { unverified: number; missing: number } } }> {
-  const v = await runCli(['validate', '--day-dir', day, '--format', 'json'], {}, 60_000);
-  return { v, r: JSON.parse(v.stdout) };
+async function validate(day: string): Promise<{ v: CliResult; r: ValidateJson }> {
+  const { result, report } = await validateDay(day);
+  return { v: result, r: report };
 }
 
 describe.each(CASES)('record $venue from the simulator with faults', (c) => {

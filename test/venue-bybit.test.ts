@@ -15,6 +15,7 @@ import { startSim, type SimHandle } from '../src/sim/index.js';
 import { readCsv } from '../src/storage/read.js';
 import { runCli, type CliResult } from './cli.js';
 import { dayDirs, kindText, readKind, readLedger, syncRows } from './ledger.js';
+import { validateDay } from './truth-rows.js';
 
 const DEPTH = 10;
 const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `mf-bybit-${name}-`));
@@ -22,8 +23,8 @@ const tmp = (name: string): string => mkdtempSync(join(tmpdir(), `mf-bybit-${nam
 interface ValidateReport { clean: boolean; gaps: number; updatesVerified: number; book: { unverified: number; missing: number } }
 
 async function validate(dir: string): Promise<{ code: number | null; r: ValidateReport }> {
-  const v = await runCli(['validate', '--day-dir', dir, '--format', 'json'], {}, 60_000);
-  return { code: v.code, r: JSON.parse(v.stdout) as ValidateReport };
+  const { code, report } = await validateDay(dir);
+  return { code, r: report };
 }
 
 const RUN_FLAGS = [

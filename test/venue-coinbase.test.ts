@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { runCli, type CliResult } from './cli.js';
 import { dayDirs, kindText, readCsvGz, readKind, readLedger, type LedgerRow } from './ledger.js';
+import { bookRowsAgainstTruth, validateDay } from './truth-rows.js';
 
 const DEPTH = 10;
 const SYMBOLS: [unified: string, fs: string, product: string][] = [['BTC/USD', 'BTCUSD', 'BTC-USD'], ['ETH/USD', 'ETHUSD', 'ETH-USD']];
@@ -31,28 +32,13 @@ function recordArgs(sim: SimHandle, dataDir: string, duration: string): string[]
 interface Validation { code: number | null; clean: boolean; gaps: number; updatesVerified: number; book: { unverified: number; missing: number } }
 
 async function validate(day: string): Promise<Validation> {
-  const v = await runCli(['validate', '--day-dir', day, '--format', 'json'], {}, 60_000);
-  return { code: v.code, ...(JSON.parse(v.stdout) as Omit<Validation, 'code'>) };
+  const { code, report } = await validateDay(day);
+  return { code, ...report };
 }
 
 /** Every book row (the last of each update key) against the truth; returns how many were compared. */
-function checkRowsAgainstTruth(sim: SimHandle, dataDir: string, fs: string): number {
-  const { header, rows } = readKind(dataDir, 'coinbase', fs, 'book');
-  expect(header.length).toBe(3 + 4 * DEPTH);
-  const last = new Map<number, string[]>();
-  for (const r of rows) last.set(Number(r[0]), r);
-  let checked = 0;
-  for (const [key, r] of last) {
-    const truth = sim.truth.topAt(fs, key);
-    expect(truth, `${fs}: truth at ${key}`).toBeDefined();
-    const want: string[] = [];
-    for (let i = 0; i < DEPTH; i++) want.push(truth!.bids[i]?.[0] ?? '', truth!.bids[i]?.[1] ?? '');
-    for (let i = 0; i < DEPTH; i++) want.push(truth!.asks[i]?.[0] ?? '', truth!.asks[i]?.[1] ?? '');
-    expect(r.slice(3), `${fs} row at key ${key}`).toEqual(want);
-    checked++;
-  }
-  return checked;
-}
+const checkRowsAgainstTruth = (sim: SimHandle, dataDir: string, fs: string): number =>
+  bookRowsAgainstTruth(sim, dataDir, { label: 'coinbase', fs, depth: DEPTH, keyColumn: 0, lastOfEachKey: true, requireTruth: true });
 
 const isBookState = (l: LedgerRow): boolean => l.state !== '' && l.detail.startsWith('book');
 

@@ -13,7 +13,8 @@ import { maintenanceHalts } from '../src/sim/candles.js';
 import { startSim, type SimHandle } from '../src/sim/index.js';
 import { readCsv } from '../src/storage/read.js';
 import { runCli, type CliResult } from './cli.js';
-import { dayDirs, kindText, readKind, readLedger } from './ledger.js';
+import { dayDirs, kindText, readLedger } from './ledger.js';
+import { bookRowsAgainstTruth } from './truth-rows.js';
 
 const DEPTH = 10;
 const FAULTS = 'gap=1300ms,malformed=700ms,disconnect=3100ms,stalesnapshot=2300ms,slowsnapshot=1700ms,ratelimit=2900ms,shutdown=4300ms';
@@ -28,22 +29,8 @@ function recordArgs(venue: string, symbols: string[], dataDir: string, extra: st
 }
 
 /** Every book row's levels against the truth at its update id (the change sequence). */
-function rowsAgainstTruth(sim: SimHandle, dataDir: string, venue: string, fs: string): number {
-  const { header, rows } = readKind(dataDir, venue, fs, 'book');
-  expect(header.length).toBe(3 + 4 * DEPTH);
-  let checked = 0;
-  for (const r of rows) {
-    const key = Number(r[2]);
-    const truth = sim.truth.topAt(fs, key);
-    expect(truth, `${fs}: truth at ${key}`).toBeDefined();
-    const want: string[] = [];
-    for (let i = 0; i < DEPTH; i++) want.push(truth!.bids[i]?.[0] ?? '', truth!.bids[i]?.[1] ?? '');
-    for (let i = 0; i < DEPTH; i++) want.push(truth!.asks[i]?.[0] ?? '', truth!.asks[i]?.[1] ?? '');
-    expect(r.slice(3), `${fs} row at ${key}`).toEqual(want);
-    checked++;
-  }
-  return checked;
-}
+const rowsAgainstTruth = (sim: SimHandle, dataDir: string, venue: string, fs: string): number =>
+  bookRowsAgainstTruth(sim, dataDir, { label: venue, fs, depth: DEPTH, requireTruth: true });
 
 interface FaultCase {
   venue: 'kucoin' | 'kucoin-futures';

@@ -16,14 +16,13 @@ import { startSim, type SimHandle } from '../src/sim/index.js';
 import { readCsv } from '../src/storage/read.js';
 import { runCli, type CliResult } from './cli.js';
 import { dayDirs, kindText, readKind, readLedger } from './ledger.js';
+import { bookRowsAgainstTruth, validateDay, type ValidateJson } from './truth-rows.js';
 
 const DEPTH = 10;
 
-interface ValidateJson { clean: boolean; gaps: number; updatesVerified: number; book: { recorded: number; unverified: number; missing: number }; trades: { recorded: number } }
-
 async function validate(dayDir: string): Promise<{ r: CliResult; report: ValidateJson }> {
-  const r = await runCli(['validate', '--day-dir', dayDir, '--format', 'json'], {}, 60_000);
-  return { r, report: JSON.parse(r.stdout) as ValidateJson };
+  const { result, report } = await validateDay(dayDir);
+  return { r: result, report };
 }
 
 const same = (a: string, b: string): boolean => a === b; // toBe on 100 kB strings prints too much
@@ -93,23 +92,8 @@ function recordArgs(c: Case, sim: SimHandle, dataDir: string, duration = '7s'): 
 }
 
 /** Every book row (the last of each update id) against the truth at that id; returns how many were compared. */
-function checkRows(sim: SimHandle, dataDir: string, venue: string, fs: string, id: string): number {
-  const { header, rows } = readKind(dataDir, venue, fs, 'book');
-  expect(header.length).toBe(3 + 4 * DEPTH);
-  const last = new Map<number, string[]>();
-  for (const r of rows) last.set(Number(r[2]), r);
-  let checked = 0;
-  for (const [key, r] of last) {
-    const truth = sim.truth.topAt(id, key);
-    if (truth === undefined) continue;
-    const want: string[] = [];
-    for (let i = 0; i < DEPTH; i++) want.push(truth.bids[i]?.[0] ?? '', truth.bids[i]?.[1] ?? '');
-    for (let i = 0; i < DEPTH; i++) want.push(truth.asks[i]?.[0] ?? '', truth.asks[i]?.[1] ?? '');
-    expect(r.slice(3), `${fs} row at update ${key}`).toEqual(want);
-    checked++;
-  }
-  return checked;
-}
+const checkRows = (sim: SimHandle, dataDir: string, venue: string, fs: string, id: string): number =>
+  bookRowsAgainstTruth(sim, dataDir, { label: venue, fs, depth: DEPTH, truthSymbol: id, lastOfEachKey: true });
 
 describe.each(CASES)('record $venue from the simulator with every fault', (c) => {
   let sim: SimHandle;
