@@ -56,20 +56,24 @@ await admin.connect();
 await admin.query(`CREATE DATABASE ${db}`);
 const url = ADMIN.replace(/\/[^/]*$/, `/${db}`);
 try {
-  const target = new PostgresTarget(await PgWriter.connect(url, { init: true, log: silentLogger }));
+  // as `marketfeed sink --postgres` runs: two connections, two batches in the works
+  const targets = [new PostgresTarget(await PgWriter.connect(url, { init: true, log: silentLogger })), new PostgresTarget(await PgWriter.connect(url, { init: false, log: silentLogger }))];
   const consumer = new BusConsumer({ servers: NATS, stream: stream.name, prefix: tag, durable: 'bench', batch: 2000, log: silentLogger });
   await consumer.start(false);
   const abort = new AbortController();
   start = performance.now();
-  const running = consumer.run(target, abort.signal);
+  const cpu0 = process.cpuUsage();
+  const running = consumer.run(targets, abort.signal);
   while (consumer.stats.written < N) await new Promise((r) => setTimeout(r, 20));
   const sinkS = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(`(sink process cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
   abort.abort();
   await running;
   await consumer.stop();
-  await target.close();
+  await Promise.all(targets.map((t) => t.close()));
   const sinkRate = N / sinkS;
-  console.log(`sink     ${N} events into PostgreSQL (${target.stats.inserted} rows) in ${sinkS.toFixed(2)} s = ${sinkRate.toFixed(0)} rows/s (${(sinkRate / NEED).toFixed(1)}x)`);
+  console.log(`sink     ${N} events into PostgreSQL (${targets[0].stats.inserted + targets[1].stats.inserted} rows) in ${sinkS.toFixed(2)} s = ${sinkRate.toFixed(0)} rows/s (${(sinkRate / NEED).toFixed(1)}x)`);
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await admin.end();

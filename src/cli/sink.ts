@@ -27,6 +27,9 @@ interface SinkFlags {
   logLevel: string;
 }
 
+/** PostgreSQL connections (and batches in the works) per sink process. */
+const PG_WORKERS = 2;
+
 const usage = (message: string, got?: string): MarketfeedError => new MarketfeedError('MF_ERR_USAGE', message, got === undefined ? {} : { got });
 
 export const sinkCommand = new Command('sink')
@@ -63,9 +66,16 @@ async function runSink(flags: SinkFlags, stopSignal: Promise<string>): Promise<n
   if (!(durationMs >= 0)) throw usage(`--duration ${JSON.stringify(flags.duration)} is not a duration such as 30s, 5m, 2h`, flags.duration);
   const log = createLogger(flags.logLevel);
 
-  const target: SinkTarget = flags.postgres !== undefined
-    ? new PostgresTarget(await PgWriter.connect(flags.postgres, { init: flags.init === true, log }))
-    : new FilesTarget({ ...loadConfig({}), dataDir: flags.dataDir! }, log);
+  // PostgreSQL: two connections, so one batch is decoded while the other commits; files: one writer
+  const targets: SinkTarget[] = [];
+  try {
+    if (flags.postgres === undefined) targets.push(new FilesTarget({ ...loadConfig({}), dataDir: flags.dataDir! }, log));
+    else for (let i = 0; i < PG_WORKERS; i++) targets.push(new PostgresTarget(await PgWriter.connect(flags.postgres, { init: i === 0 && flags.init === true, log })));
+  } catch (e) {
+    await Promise.all(targets.map((t) => t.close()));
+    throw e;
+  }
+  const target = targets[0];
   const consumer = new BusConsumer({
     servers: flags.nats, stream: flags.natsStream, prefix: flags.natsPrefix,
     durable: flags.durable ?? (flags.postgres !== undefined ? 'marketfeed-sink-postgres' : 'marketfeed-sink-files'), batch, log,
@@ -73,7 +83,7 @@ async function runSink(flags: SinkFlags, stopSignal: Promise<string>): Promise<n
   try {
     await consumer.start(target.wantsRaw);
   } catch (e) {
-    await target.close();
+    await Promise.all(targets.map((t) => t.close()));
     throw e;
   }
   const abort = new AbortController();
@@ -81,11 +91,11 @@ async function runSink(flags: SinkFlags, stopSignal: Promise<string>): Promise<n
   void stopSignal.then((sig) => abort.abort(sig));
   log.info({ nats: flags.nats, stream: flags.natsStream, target: flags.postgres !== undefined ? 'postgres' : flags.dataDir }, 'sink consuming');
   try {
-    await consumer.run(target, abort.signal);
+    await consumer.run(targets, abort.signal);
   } finally {
     clearTimeout(timer);
     await consumer.stop();
-    await target.close();
+    await Promise.all(targets.map((t) => t.close()));
   }
   const s = consumer.stats;
   process.stdout.write(`sink: delivered ${s.delivered}, written ${s.written}, rejected ${s.rejected}, write failures ${s.writeFailures}\n`);

@@ -3,7 +3,7 @@
 // written it (PostgreSQL: committed); a crash before the ack means a redelivery, which the
 // target's natural keys make harmless. Several sink processes with one durable name share the
 // load: the server hands each batch to one of them.
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { MarketEvent } from '../../core/events.js';
 import type { FrameDir, RawFrame } from '../../core/frames.js';
@@ -12,7 +12,7 @@ import type { Logger } from '../../core/log.js';
 import { connectBus } from './publisher.js';
 
 /** One message off the bus: a normalized event, or a raw frame with the symbols it concerns. */
-export type SinkItem = { ev: MarketEvent } | { raw: RawFrame; symbols: string[] };
+export type SinkItem = { ev: MarketEvent; key?: string } | { raw: RawFrame; symbols: string[] };
 
 export interface SinkTarget {
   /** Writes a batch; resolves once it is durable. Throwing makes the batch come again later. */
@@ -85,11 +85,20 @@ export class BusConsumer {
     }
   }
 
-  /** Consumes until `signal` aborts; each batch is written, then acknowledged. */
-  async run(target: SinkTarget, signal: AbortSignal): Promise<void> {
+  /**
+   * Consumes until `signal` aborts; each batch is written, then acknowledged. With several targets
+   * (each its own database connection) as many batches are in the works at once, so one is decoded
+   * while another commits.
+   */
+  async run(targets: SinkTarget | readonly SinkTarget[], signal: AbortSignal): Promise<void> {
     const nc = this.nc;
     if (nc === undefined) throw new Error('BusConsumer.run before start');
     const consumer = await jetstream(nc).consumers.get(this.opts.stream, this.opts.durable);
+    const list = Array.isArray(targets) ? targets : [targets as SinkTarget];
+    await Promise.all(list.map((t) => this.loop(consumer, t, signal)));
+  }
+
+  private async loop(consumer: Consumer, target: SinkTarget, signal: AbortSignal): Promise<void> {
     let warnedAt = 0;
     while (!signal.aborted) {
       let msgs: JsMsg[] = [];
@@ -154,7 +163,9 @@ export function decodeItem(m: JsMsg): SinkItem | undefined {
     const e = ev as Partial<MarketEvent>;
     if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || typeof e.venue !== 'string' || typeof e.symbol !== 'string' ||
       typeof e.ts !== 'number' || typeof e.localTs !== 'number') return undefined;
-    return { ev: e as MarketEvent };
+    // the publisher's Nats-Msg-Id is the event's key (sinks/subjects.ts): no need to compute it again
+    const key = m.headers?.get('Nats-Msg-Id');
+    return key ? { ev: e as MarketEvent, key } : { ev: e as MarketEvent };
   }
   const h = m.headers;
   if (h === undefined) return undefined;

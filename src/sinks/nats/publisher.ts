@@ -1,11 +1,12 @@
 // Publishes a recording onto NATS JetStream without ever slowing it down. `publishEvent` and
 // `publishRaw` only queue (the Outbox); a pump keeps at most `maxInFlight` publishes awaiting
-// their acks. When the server goes away the pump waits for the client to reconnect, unacked
+// their acks. A publish is a plain NATS publish with a Nats-Msg-Id header and a reply subject
+// under one inbox of ours, where JetStream sends its PubAck: one subscription and one sweep timer
+// for every ack, instead of a request (with its own timer and promise) per message. When the server goes away the pump waits for the client to reconnect, unacked
 // messages go out again (their ids make that idempotent), and a queue beyond the memory budget
 // spills to the spool directory — so after an outage the stream ends up with every event. The
 // files stay the source of truth; this is a copy for other machines.
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import { connect, createInbox, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { MarketEvent } from '../../core/events.js';
 import type { RawFrame } from '../../core/frames.js';
 import { MarketfeedError } from '../../core/errors.js';
@@ -80,9 +81,12 @@ export async function connectBus(servers: string, reconnecting: boolean): Promis
 export class NatsPublisher {
   private readonly opts: Required<Omit<PublisherOptions, 'log'>> & { log: Logger };
   private readonly outbox: Outbox;
-  private readonly inFlight = new Set<OutMsg>();
+  /** Published, ack not yet come: by the number ending its reply subject. */
+  private readonly inFlight = new Map<number, { m: OutMsg; sentMs: number }>();
+  private nextAck = 0;
+  private inbox = '';
+  private sweepTimer: NodeJS.Timeout | undefined;
   private nc: NatsConnection | undefined;
-  private js: JetStreamClient | undefined;
   private connected = false;
   private stopping = false;
   private pausedUntil = 0;
@@ -104,7 +108,9 @@ export class NatsPublisher {
     const nc = await connectBus(this.opts.servers, true);
     this.nc = nc;
     await ensureStream(nc, this.opts.stream);
-    this.js = jetstream(nc);
+    this.inbox = createInbox();
+    nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => (err === null ? this.onAckMsg(msg) : undefined) });
+    this.sweepTimer = setInterval(() => this.sweep(), Math.max(50, this.opts.ackTimeoutMs / 4));
     this.connected = true;
     void this.watch(nc);
     this.pump();
@@ -152,8 +158,9 @@ export class NatsPublisher {
     }
     this.stopping = true;
     clearTimeout(this.resumeTimer);
+    clearInterval(this.sweepTimer);
     const left = this.outbox.pending + this.inFlight.size;
-    this.outbox.spoolAll(this.inFlight);
+    this.outbox.spoolAll([...this.inFlight.values()].map((x) => x.m));
     this.inFlight.clear();
     if (left > 0) this.opts.log.warn({ left, spoolDir: this.opts.spoolDir }, 'NATS: messages not yet acknowledged were spooled; the next run publishes them');
     await this.nc?.close().catch(() => {});
@@ -170,34 +177,69 @@ export class NatsPublisher {
   }
 
   private pump(): void {
-    const js = this.js;
-    if (js === undefined || !this.connected || this.stopping || Date.now() < this.pausedUntil) return;
+    const nc = this.nc;
+    if (nc === undefined || !this.connected || this.stopping || Date.now() < this.pausedUntil) return;
+    const now = Date.now();
     while (this.inFlight.size < this.opts.maxInFlight) {
       const m = this.outbox.next();
       if (m === undefined) break;
-      this.inFlight.add(m);
-      const opts = m.headers === undefined
-        ? { msgID: m.msgId, timeout: this.opts.ackTimeoutMs }
-        : { msgID: m.msgId, timeout: this.opts.ackTimeoutMs, headers: toHeaders(m.headers) };
-      js.publish(m.subject, m.data, opts).then(
-        (ack) => this.onAck(m, ack.duplicate),
-        (err: Error) => this.onFail(m, err),
-      );
+      const id = ++this.nextAck;
+      this.inFlight.set(id, { m, sentMs: now });
+      const h = natsHeaders();
+      h.set('Nats-Msg-Id', m.msgId);
+      if (m.headers !== undefined) for (const k in m.headers) h.set(k, m.headers[k]);
+      try {
+        nc.publish(m.subject, m.data, { headers: h, reply: `${this.inbox}.${id}` });
+      } catch (e) {
+        // the connection closed under us: the message goes out again after the reconnect
+        this.fail(id, e as Error);
+        break;
+      }
     }
     if (this.isIdle()) this.wakeIdle();
   }
 
-  private onAck(m: OutMsg, duplicate: boolean): void {
-    if (!this.inFlight.delete(m)) return; // spooled by a stop meanwhile
-    this.outbox.done(m);
+  /** JetStream's PubAck (or its error, or a no-responders status) for one publish. */
+  private onAckMsg(msg: Msg): void {
+    const id = Number(msg.subject.slice(this.inbox.length + 1));
+    const entry = this.inFlight.get(id);
+    if (entry === undefined) return; // a late ack of a message already sent again: the resend's ack counts
+    if (msg.headers?.code === 503 || msg.data.length === 0) {
+      this.fail(id, new Error('no JetStream stream answered (503 no responders)'));
+      return;
+    }
+    let ack: { error?: { description?: string }; duplicate?: boolean };
+    try {
+      ack = msg.json();
+    } catch {
+      this.fail(id, new Error('unreadable PubAck'));
+      return;
+    }
+    if (ack.error !== undefined) {
+      this.fail(id, new Error(`JetStream refused the message: ${ack.error.description ?? JSON.stringify(ack.error)}`));
+      return;
+    }
+    this.inFlight.delete(id);
+    this.outbox.done(entry.m);
     this.counts.acked++;
-    if (duplicate) this.counts.duplicates++;
+    if (ack.duplicate === true) this.counts.duplicates++;
     this.pump();
   }
 
-  private onFail(m: OutMsg, err: Error): void {
-    if (!this.inFlight.delete(m)) return;
-    this.outbox.failed(m);
+  /** Publishes whose ack is overdue are sent again (their ids make that harmless). */
+  private sweep(): void {
+    if (!this.connected || this.inFlight.size === 0) return;
+    const late = Date.now() - this.opts.ackTimeoutMs;
+    for (const [id, x] of this.inFlight) {
+      if (x.sentMs <= late) this.fail(id, new Error(`no PubAck within ${this.opts.ackTimeoutMs} ms`));
+    }
+  }
+
+  private fail(id: number, err: Error): void {
+    const entry = this.inFlight.get(id);
+    if (entry === undefined) return;
+    this.inFlight.delete(id);
+    this.outbox.failed(entry.m);
     this.counts.retries++;
     if (this.counts.retries === 1 || this.counts.retries % 1000 === 0) {
       this.opts.log.warn({ retries: this.counts.retries, err: err.message }, 'NATS: publish not acknowledged; it will be sent again');

@@ -12,8 +12,13 @@ export class PostgresTarget implements SinkTarget {
 
   async write(items: SinkItem[]): Promise<void> {
     const events: MarketEvent[] = [];
-    for (const it of items) if ('ev' in it) events.push(it.ev);
-    const c = await this.writer.write(events);
+    const keys: (string | undefined)[] = [];
+    for (const it of items) {
+      if (!('ev' in it)) continue;
+      events.push(it.ev);
+      keys.push(it.key);
+    }
+    const c = await this.writer.write(events, keys);
     this.stats.rows += c.rows;
     this.stats.inserted += c.inserted;
   }

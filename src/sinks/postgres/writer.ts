@@ -106,13 +106,18 @@ export class PgWriter {
     }
   }
 
-  /** Writes a batch in one transaction; resolves once it has committed. Book changes are not kept. */
-  async write(events: readonly MarketEvent[]): Promise<WriteCounts> {
+  /**
+   * Writes a batch in one transaction; resolves once it has committed. Book changes are not kept.
+   * `keys[i]`, when given, is event i's key as the bus already carries it (its Nats-Msg-Id), so
+   * it is not computed again.
+   */
+  async write(events: readonly MarketEvent[], keys?: readonly (string | undefined)[]): Promise<WriteCounts> {
     const rows = new Map<Table, string[]>();
-    for (const ev of events) {
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i];
       // the bus carries every book change; the database keeps the verified tops (book_top)
       if (ev.type === 'book_change') continue;
-      const r = rowOf(ev);
+      const r = rowOf(ev, keys?.[i]);
       let list = rows.get(r.table);
       if (list === undefined) rows.set(r.table, (list = []));
       list.push(r.csv);
@@ -124,7 +129,8 @@ export class PgWriter {
       for (const [table, lines] of rows) {
         const stage = `stage_${table}`;
         await c.query(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (LIKE ${table}) ON COMMIT DELETE ROWS`);
-        await pipeline(Readable.from(lines), c.query(copyFrom(`COPY ${stage} (${COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)`)));
+        // one chunk per table: a chunk per row is a socket write per row
+        await pipeline(Readable.from([lines.join('')]), c.query(copyFrom(`COPY ${stage} (${COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)`)));
         const res = await c.query(`INSERT INTO ${table} (${COLUMNS[table]}) SELECT ${COLUMNS[table]} FROM ${stage} ON CONFLICT DO NOTHING`);
         inserted += res.rowCount ?? 0;
       }
@@ -158,7 +164,8 @@ export function isoMicros(us: number): string {
   return iso.slice(0, 23) + String(us - ms * 1000).padStart(3, '0') + 'Z';
 }
 
-function rowOf(ev: MarketEvent): { table: Table; csv: string } {
+function rowOf(ev: MarketEvent, known: string | undefined): { table: Table; csv: string } {
+  const key = (e: MarketEvent): string => known ?? eventMsgId(e, eventPayload(e));
   const head = (key: string): string => text(key) + ',' + text(ev.venue) + ',' + text(ev.symbol) + ',' + ev.ts + ',' + ev.localTs + ',' + isoMicros(ev.ts);
   switch (ev.type) {
     case 'trade':
@@ -192,6 +199,3 @@ function rowOf(ev: MarketEvent): { table: Table; csv: string } {
   }
 }
 
-function key(ev: MarketEvent): string {
-  return eventMsgId(ev, eventPayload(ev));
-}
