@@ -40,6 +40,10 @@ restart:
   max_backoff: 1s
 `);
     const up = startCli(['up', '-f', file]);
+    // a failing test still stops `up`, which stops its children (a SIGKILL would orphan them)
+    cleanups.push(() => {
+      if (up.child.exitCode === null) up.child.kill('SIGINT');
+    });
     let out = '';
     let err = '';
     up.child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
