@@ -75,6 +75,37 @@ restart:
     expect(kinds.at(-1)).toBe('run_stop'); // the second run ended cleanly
   });
 
+  it('children stop by themselves, flushing, when up is killed with -9', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'mf-up-'));
+    cleanups.push(() => rmSync(d, { recursive: true, force: true }));
+    const file = join(d, 'marketfeed.deploy.yaml');
+    writeFileSync(file, `processes:\n  - name: rec\n    args: [record, --sim, --symbols, BTC/USDT, --data-dir, "${join(d, 'a')}", --log-level, warn]\n`);
+    const up = startCli(['up', '-f', file]);
+    let out = '';
+    up.child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    const pid = Number((await waitFor(() => out, /^up: rec running pid=(\d+) restarts=0$/m))[1]);
+    const started = (): string => {
+      try {
+        return readLedger(join(d, 'a'), 'sim-binance', 'BTCUSDT').some((x) => x.kind === 'run_start') ? 'yes' : 'no';
+      } catch {
+        return 'no';
+      }
+    };
+    await waitFor(started, /^yes$/);
+    up.child.kill('SIGKILL');
+    await up.done;
+    const alive = (): string => {
+      try {
+        process.kill(pid, 0);
+        return 'alive';
+      } catch {
+        return 'gone';
+      }
+    };
+    await waitFor(alive, /^gone$/, 20_000);
+    expect(readLedger(join(d, 'a'), 'sim-binance', 'BTCUSDT').at(-1)?.kind).toBe('run_stop');
+  });
+
   it('a bad deploy file is one line, exit 2', async () => {
     const r = await runCli(['up', '-f', '/nonexistent/marketfeed.deploy.yaml']);
     expect(r.code).toBe(2);

@@ -19,6 +19,9 @@ export function reportFatal(e: unknown): number {
   return EXIT_FAILED;
 }
 
+/** Set by `marketfeed up` on its children: the supervisor's pid (see onStopSignal). */
+export const SUPERVISOR_ENV = 'MARKETFEED_SUPERVISOR_PID';
+
 /** A second signal this soon after the first is the same Ctrl-C, delivered twice. */
 const SAME_SIGNAL_MS = 1000;
 
@@ -43,10 +46,28 @@ export function onStopSignal(): { promise: Promise<string>; dispose(): void } {
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, handler);
+  // a child of `marketfeed up` stops (flushing) when its supervisor is gone, even a SIGKILLed one
+  const supervisor = Number(process.env[SUPERVISOR_ENV]);
+  let watch: NodeJS.Timeout | undefined;
+  if (Number.isInteger(supervisor) && supervisor > 0) {
+    // our stdout/stderr are pipes to it: once it is gone, writing to them fails (EPIPE), which
+    // must not kill us before the files are flushed
+    for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
+    watch = setInterval(() => {
+      if (process.ppid === supervisor) return;
+      clearInterval(watch);
+      if (firstAt === 0) {
+        firstAt = Date.now();
+        process.stderr.write('marketfeed: the supervising `marketfeed up` is gone: stopping\n');
+        resolve('supervisor gone');
+      }
+    }, 1000);
+    watch.unref();
+  }
   return {
     promise,
     // The listeners stay until the process exits (they do not keep it alive): the echo of the
     // same Ctrl-C may land while we are already closing, and must not kill us mid-flush.
-    dispose: () => undefined,
+    dispose: () => clearInterval(watch),
   };
 }

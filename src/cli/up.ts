@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { MarketfeedError } from '../core/errors.js';
 import { loadDeploySpec } from '../deploy/spec.js';
 import { statusLine, Supervisor } from '../deploy/supervisor.js';
-import { EXIT_OK, onStopSignal, reportFatal } from './exit.js';
+import { EXIT_OK, onStopSignal, reportFatal, SUPERVISOR_ENV } from './exit.js';
 
 export const upCommand = new Command('up')
   .description('Run the recorders, serve and sinks of a deploy file as child processes, restarting crashed ones')
@@ -24,6 +24,8 @@ export const upCommand = new Command('up')
         command: [process.execPath, main],
         onStatus: (s) => process.stdout.write(statusLine(s) + '\n'),
         onLine: (name, line) => process.stderr.write(`${name} | ${line}\n`),
+        // children watch for this pid: if `up` dies without stopping them, they stop themselves
+        env: { ...process.env, [SUPERVISOR_ENV]: String(process.pid) },
       });
       sup.start();
       const why = await stop.promise;
