@@ -59,7 +59,7 @@ export class BusConsumer {
     this.nc = nc;
     const jsm = await jetstreamManager(nc);
     try {
-      await jsm.streams.info(o.stream);
+      await whileElecting(() => jsm.streams.info(o.stream), o.log);
     } catch (e) {
       await nc.close();
       if (/not found/i.test((e as Error).message)) {
@@ -69,7 +69,7 @@ export class BusConsumer {
     }
     const p = o.prefix === '' ? '' : o.prefix + '.';
     try {
-      await jsm.consumers.add(o.stream, {
+      await whileElecting(() => jsm.consumers.add(o.stream, {
         durable_name: o.durable,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
@@ -78,7 +78,7 @@ export class BusConsumer {
         ack_wait: ACK_WAIT_MS * 1_000_000,
         max_ack_pending: 20_000,
         ...(wantsRaw ? {} : { filter_subject: `${p}md.>` }),
-      });
+      }), o.log);
     } catch (e) {
       await nc.close();
       throw new MarketfeedError('MF_ERR_CONFIG', `cannot create the NATS consumer ${o.durable} on ${o.stream}: ${(e as Error).message} (another sink kind uses that name? pass --durable)`, { cause: e });
@@ -187,6 +187,28 @@ export function decodeItem(m: JsMsg): SinkItem | undefined {
     // no symbols: the frame is kept by nobody
   }
   return { raw: frame, symbols };
+}
+
+/** How long a JetStream API call is retried while a cluster elects a leader (a node just died). */
+const ELECTION_WAIT_MS = 30_000;
+
+/**
+ * Runs a JetStream API call, again on a timeout or no-responders answer — what a cluster gives
+ * while it elects a new leader after losing a node — for up to ELECTION_WAIT_MS. Other errors
+ * (a missing stream, a consumer of another configuration) are answers, thrown at once.
+ */
+async function whileElecting<T>(call: () => Promise<T>, log: Logger): Promise<T> {
+  const end = Date.now() + ELECTION_WAIT_MS;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await call();
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (!/timeout|no responders|503/i.test(msg) || Date.now() + delay > end) throw e;
+      log.warn({ err: msg, retryInMs: delay }, 'JetStream did not answer (a cluster electing a leader?); asking again');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
