@@ -255,7 +255,13 @@ export class CcxtSession {
     c.send = (message: unknown) => {
       const text = typeof message === 'string' ? message : JSON.stringify(message);
       this.raw({ venue: this.venue, connId: s.connId, recvSeq: ++s.recvSeq, localTs: this.stamp(), dir: 'out', data: text }, this.symbolsOr(engine.symbolsOf(c)));
-      return send(message);
+      // ccxt's client throws synchronously when its socket has just closed: hand that to the
+      // awaiting watch as a rejection (it is watched again) instead of an uncaught exception
+      try {
+        return send(message);
+      } catch (e) {
+        return Promise.reject(e);
+      }
     };
     const onError = c.onError.bind(c);
     c.onError = (err: unknown) => {
