@@ -9,6 +9,7 @@ const allow = {
   storage: ['core', 'storage'],
   sinks: ['core', 'storage', 'sinks'],
   replay: ['core', 'venues', 'book', 'storage', 'replay'],
+  export: ['core', 'venues', 'book', 'storage', 'replay', 'export'],
   history: ['core', 'transport', 'venues', 'history'],
   serve: ['core', 'pipeline', 'history', 'storage', 'venues', 'serve'],
   sim: ['core', 'sim'],

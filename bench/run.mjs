@@ -9,10 +9,12 @@ for (const [file, args] of [
   ['checksum-venues.bench.mjs', ['1']],
   ['record.bench.mjs', ['20', '0.2']],
   ['replay.bench.mjs', ['20']],
+  ['export.bench.mjs', ['10']],
   ['storage.bench.mjs', ['20']],
   ['relay.bench.mjs', ['6', '10000', '0,1,10,100']],
   ['relay.bench.mjs', ['6', '1000', '0,100']],
   ['bus.bench.mjs', ['100000']],
+  ['startup.bench.mjs', ['100', '150']],
 ]) {
   console.log(`\n== ${file}`);
   const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { stdio: 'inherit' });

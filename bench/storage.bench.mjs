@@ -1,6 +1,7 @@
 // Bytes on disk per message for each output (raw NDJSON.gz, trades/book CSV.gz and their Parquet
-// copies), and the Parquet write rate (DuckDB, zstd) — from a fresh simulator recording or an
-// existing data dir. Figures printed, never asserted.
+// copies), each Parquet size next to its csv.gz with the ratio (goal: ≤ 1.00 for every copy; the
+// worst single file is shown too), and the Parquet write rate (DuckDB, zstd) — from a fresh
+// simulator recording or an existing data dir. Figures printed, never asserted.
 // usage: node bench/storage.bench.mjs [seconds=10] [diffIntervalMs=0.2] [dataDir (skip recording)]
 import { rmSync, statSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
@@ -39,7 +40,7 @@ for (const f of files) kinds[f.split('/').pop().split('_')[0]].push(f);
 // CSV.gz and NDJSON.gz: rows (a CSV's header line excluded), compressed and plain bytes
 const sum = {};
 for (const [kind, list] of Object.entries(kinds)) {
-  const s = { files: list.length, rows: 0, gz: 0, plain: 0, parquet: 0, parquetRows: 0, ms: 0 };
+  const s = { files: list.length, rows: 0, gz: 0, plain: 0, parquet: 0, parquetRows: 0, ms: 0, worst: 0, worstGz: 0 };
   for (const f of list) {
     const { lines, bytes } = await gzStats(f);
     s.rows += kind === 'raw' ? lines : lines - 1;
@@ -59,7 +60,10 @@ try {
       const r = await parquet.writeParquet(f, kind, { db });
       sum[kind].ms += Number(process.hrtime.bigint() - t0) / 1e6;
       sum[kind].parquetRows += r.rows;
-      sum[kind].parquet += statSync(r.path).size;
+      const size = statSync(r.path).size;
+      sum[kind].parquet += size;
+      const gz = statSync(f).size;
+      if (size / gz > sum[kind].worst) [sum[kind].worst, sum[kind].worstGz] = [size / gz, gz];
     }
   }
 } finally {
@@ -78,10 +82,12 @@ for (const d of dayDirs) {
 console.log(closed
   ? `storage of a ${SECONDS} s recording (BTC/USDT,ETH/USDT, sim diff interval ${DIFF_MS} ms; ${fmt(closed.framesIn)} frames received):`
   : `storage of ${dataDir}:`);
-console.log('  output          rows/msgs   .gz MiB  B/msg gz  B/msg plain   parquet MiB  B/msg parquet');
+console.log('  output          rows/msgs   .gz MiB  B/msg gz  B/msg plain   parquet MiB  B/msg parquet  parquet/gz  worst file');
 for (const [kind, s] of Object.entries(sum)) {
   if (s.files === 0) continue;
-  const pq = kind === 'raw' ? '            —              —' : `${mib(s.parquet).padStart(14)}  ${(s.parquet / s.parquetRows).toFixed(1).padStart(13)}`;
+  const pq = kind === 'raw' ? '            —              —           —' :
+    `${mib(s.parquet).padStart(14)}  ${(s.parquet / s.parquetRows).toFixed(1).padStart(13)}  ${(s.parquet / s.gz).toFixed(2).padStart(10)}` +
+    `  ${s.worst.toFixed(2)} (of a ${fmt(s.worstGz)} B csv.gz)`;
   console.log(`  ${kind.padEnd(12)} ${fmt(s.rows).padStart(11)} ${mib(s.gz).padStart(9)} ${(s.gz / s.rows).toFixed(1).padStart(9)} ${(s.plain / s.rows).toFixed(1).padStart(12)} ${pq}`);
 }
 console.log('  Parquet write (writeParquet, zstd, one DuckDB, source cut to complete members first):');

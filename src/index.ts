@@ -13,6 +13,7 @@ export { startSim, type SimHandle, type SimOptions } from './sim/index.js';
 export { replay, type ReplayOptions } from './replay/index.js';
 export { writeParquet, convertDay, DataQuery } from './storage/parquet/index.js';
 export { validateCapture, type CaptureReport } from './replay/validate-capture.js';
+export { exportTardis, TARDIS_DATA_TYPES, type TardisExportOptions, type TardisExportReport, type TardisDataType } from './export/index.js';
 export {
   VenueClient, fetchCandles, fetchTrades, syncCandles, syncTrades, fillGaps, combineCandles, CandleAggregator, aggregateTrades,
   timeframeMs, combineWithLocal, completeBars, watchedSpans, type Bar, type CombineReport,

@@ -173,15 +173,24 @@ describe('recorder crash safety', () => {
         const finished = open.slice(0, -OPEN_SUFFIX.length);
         const text = gunzipSync(readFileSync(finished)).toString('utf8');
         expect(text.endsWith('\n'), finished).toBe(true);
-        expect(text.slice(0, -1).split('\n'), finished).toEqual(before);
         const name = finished.split('/').pop()!;
+        const lines = text.slice(0, -1).split('\n');
+        if (name.startsWith('events_')) {
+          // after what the crash left, the repair's ledger: one row per part of the crashed run
+          expect(lines.slice(0, before.length), finished).toEqual(before);
+          expect(lines.slice(before.length).map((l) => l.split(',')[3]), finished).toEqual(['repair', 'repair', 'repair', 'repair']);
+        } else {
+          // rows whose raw frames a kill between two appends lost are cut, and counted in the ledger
+          expect(lines, finished).toEqual(before.slice(0, lines.length));
+          expect(before.length - lines.length, finished).toBe(rowsBeyondRaw(dataDir, name));
+        }
         const [kind, symbolFs, dayExt] = name.split('_');
         const day = dayExt.slice(0, 8);
         const next = join(finished, '..', dataFileName(kind as 'raw', symbolFs.replace('USDT', '/USDT'), day, 1));
-        const { lines } = await expectWholeRows(next);
-        expect(lines.length, `${next} holds the second run`).toBeGreaterThan(1);
+        const second = (await expectWholeRows(next)).lines;
+        expect(second.length, `${next} holds the second run`).toBeGreaterThan(1);
         // each part has its own header, once
-        if (!next.endsWith('.ndjson.gz')) expect(lines.filter((l) => l === lines[0]).length, next).toBe(1);
+        if (!next.endsWith('.ndjson.gz')) expect(second.filter((l) => l === second[0]).length, next).toBe(1);
       }
     });
 
@@ -206,6 +215,12 @@ async function readSurvivingLedger(dataDir: string, symbolFs: string): Promise<{
     for (const r of (await readCsv(part)).rows) rows.push({ kind: r[3], detail: r[5] ?? '' });
   }
   return { dayDir: join(dir, day), rows };
+}
+
+/** rows_beyond_raw of the `repair` ledger row naming `file` (0 when none names it). */
+function rowsBeyondRaw(dataDir: string, file: string): number {
+  const row = readLedgerParts(dataDir, file.split('_')[1]).find((l) => l.kind === 'repair' && l.detail.startsWith(`file=${file} `));
+  return Number(/rows_beyond_raw=(\d+)/.exec(row?.detail ?? '')?.[1] ?? 0);
 }
 
 /** Every events row of every day and part, in order. */

@@ -524,7 +524,12 @@ export class SyncEngine {
     const bids: Level[] = [];
     const asks: Level[] = [];
     const lv = u.levels;
-    for (let i = 0; i < lv.length; i++) (lv.sideAt(i) === 1 ? bids : asks).push([lv.priceTextAt(i), lv.amountTextAt(i)]);
+    for (let i = 0; i < lv.length; i++) {
+      // A delete says amount 0 whatever the venue wrote: Bitfinex deletes by count 0 and its
+      // amount field then holds ±1; other venues' own zero text ("0.00000000") is kept as sent.
+      const amount = lv.amountTextAt(i);
+      (lv.sideAt(i) === 1 ? bids : asks).push([lv.priceTextAt(i), lv.isDeleteAt(i) && Number(amount) !== 0 ? '0' : amount]);
+    }
     o.emit({
       type: 'book_change', venue: o.venue, symbol: o.symbol, venueSymbol: o.venueSymbol, ts: u.ts, localTs: u.localTs,
       isSnapshot: false, bids, asks, firstId: u.firstId, lastId: u.lastId, ...(u.prevId >= 0 ? { prevId: u.prevId } : {}),

@@ -18,6 +18,7 @@ import {
 import type { SyncProgress } from '../history/sync.js';
 import { CandleDayFiles, TradeDayFiles, candleFileName, combineReportPath, recordedDays } from '../storage/candles.js';
 import { symbolDirName, venueLabelFs } from '../storage/layout.js';
+import { lockSymbol, type WriterLock } from '../storage/lock.js';
 import { readCsv } from '../storage/read.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFatal } from './exit.js';
@@ -101,6 +102,7 @@ function progressBar(io: HistoryIo, label: string): (p: SyncProgress) => void {
 /** The command without commander: returns the exit code. */
 export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: HistoryIo): Promise<number> {
   let drewProgress = false;
+  let lock: WriterLock | undefined;
   try {
     const fromMs = parseUtcTime(flags.from, '--from');
     const toMs = flags.to === undefined ? Date.now() : parseUtcTime(flags.to, '--to');
@@ -128,6 +130,8 @@ export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: His
       },
     });
     client.market(flags.symbol); // unknown symbol → exit 2 before anything is written
+    // one writer per file (storage/lock.ts): this timeframe's candle files, or the recorder's trades files
+    lock = lockSymbol(flags.dataDir, flags.venue, flags.symbol, { name: kind === 'candles' ? `.candles-${timeframe}.lock` : undefined, command: `history ${kind}` });
     const clock = await client.clockSync();
     const maxOffset = flags.maxClockOffsetMs ?? 1000;
     if (clock !== undefined && Math.abs(clock.offsetMs) > maxOffset) {
@@ -161,6 +165,8 @@ export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: His
   } catch (e) {
     if (drewProgress) io.stderr.write('\n');
     return reportFatalTo(io.stderr, e);
+  } finally {
+    lock?.release();
   }
 }
 

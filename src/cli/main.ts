@@ -13,6 +13,8 @@ import { serveCommand } from './serve.js';
 import { venuesCommand } from './venues.js';
 import { sinkCommand } from './sink.js';
 import { upCommand } from './up.js';
+import { repairCommand } from './repair.js';
+import { exportCommand } from './export.js';
 import { EXIT_USAGE } from './exit.js';
 
 const program = new Command('marketfeed')
@@ -33,6 +35,8 @@ program.addCommand(serveCommand);
 program.addCommand(venuesCommand);
 program.addCommand(sinkCommand);
 program.addCommand(upCommand);
+program.addCommand(repairCommand);
+program.addCommand(exportCommand);
 
 for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
 

@@ -1,12 +1,15 @@
 // Where a recording goes besides its files: the NATS JetStream bus (`--nats`) and PostgreSQL
 // (`--postgres`), started before anything connects (a refused server is one line, exit 2), fed
-// after the files (files are the source of truth), and stopped after the feed.
+// after the files (files are the source of truth), and stopped after the feed. Also the tick
+// stream (`--ticks-csv`), opened before anything connects too.
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
 import type { MarketEvent } from '../core/events.js';
 import type { Logger } from '../core/log.js';
 import { NatsPublisher, type PublisherStats } from '../sinks/nats/publisher.js';
 import { PgWriter } from '../sinks/postgres/writer.js';
+import { TicksStream } from '../storage/ticks-stream.js';
+import type { SessionHandlers } from '../venues/index.js';
 
 /** The spool of unacknowledged bus messages, per recorder label, inside the data dir. */
 export function outboxDir(dataDir: string, venueLabel: string): string {
@@ -106,4 +109,50 @@ export class PostgresOutput {
 
 export function busSummary(s: PublisherStats | undefined): Record<string, unknown> {
   return s === undefined ? {} : { natsAcked: s.acked, natsDuplicates: s.duplicates, natsPending: s.pending + s.inFlight, natsSpooledSegments: s.spooledSegments };
+}
+
+/** Write failures of the tick stream are logged at most this often per file (as the day files'). */
+const TICKS_ERROR_LOG_MS = 10_000;
+
+/** `record --ticks-csv` (storage.ticks): every symbol's stream file opened (or created) now. */
+export async function startTicks(cfg: Config, venueLabel: string, log: Logger): Promise<TicksStream | undefined> {
+  if (!cfg.storage.ticks) return undefined;
+  const st = cfg.storage;
+  const lastLog = new Map<string, number>();
+  const ticks = await TicksStream.open({
+    dataDir: cfg.dataDir, venueLabel, symbols: cfg.symbols, flushIntervalMs: st.flushIntervalS * 1000,
+    rotation: { maxRows: st.maxRows, maxBytes: st.maxBytes, rotateEveryUs: st.rotateEvery * 1000 },
+    retention: { maxAgeMs: st.retentionDays * 86_400_000, maxBytes: st.retentionMaxBytes },
+    window: cfg.window,
+    // a slice of the write-backlog budget, beside the day files' (trades, book, events, raw)
+    maxPendingBytes: Math.max(64 * 1024, Math.floor(st.maxBufferBytes / (cfg.symbols.length * 5))),
+    onError: (e) => {
+      const now = Date.now();
+      if (now - (lastLog.get(e.path ?? '') ?? -Infinity) < TICKS_ERROR_LOG_MS) return;
+      lastLog.set(e.path ?? '', now);
+      log.error({ code: e.code, path: e.path, err: e.message }, 'tick stream write failed');
+    },
+    onRetention: (deleted) => {
+      for (const f of deleted) log.info({ path: f.path, bytes: f.bytes }, 'retention deleted a tick file');
+    },
+  });
+  log.info({ files: Object.values(ticks.paths) }, 'appending trades to the tick stream');
+  return ticks;
+}
+
+/** Trades also go to the tick stream, after the handlers before it. */
+export function withTicks(h: Partial<SessionHandlers>, ticks: TicksStream | undefined): Partial<SessionHandlers> {
+  if (ticks === undefined) return h;
+  const event = h.event!;
+  return {
+    ...h,
+    event: (ev) => {
+      event(ev);
+      if (ev.type === 'trade') ticks.trade(ev);
+    },
+  };
+}
+
+export function ticksSummary(t: TicksStream | undefined): Record<string, unknown> {
+  return t === undefined ? {} : { ticksRows: t.stats.rows, ticksDropped: t.stats.dropped, ticksWriteErrors: t.stats.writeErrors, ticksRotations: t.stats.rotations };
 }

@@ -1,6 +1,6 @@
 // marketfeed record: live capture into the data directory until Ctrl-C, SIGTERM or --duration.
 import { access, constants, mkdir } from 'node:fs/promises';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { MarketfeedError } from '../core/errors.js';
@@ -19,14 +19,19 @@ import type { StreamRef } from '../serve/types.js';
 import { isCcxtVenue, planCcxt } from '../venues/ccxt/index.js';
 import { parseShard, shardSymbols } from '../core/shard.js';
 import type { NatsPublisher } from '../sinks/nats/publisher.js';
-import { busSummary, PostgresOutput, startBus } from './record-outputs.js';
+import { busSummary, PostgresOutput, startBus, startTicks, ticksSummary, withTicks } from './record-outputs.js';
+import type { TicksStream } from '../storage/ticks-stream.js';
+import { claimSymbols } from './repair.js';
 
 export const recordCommand = addConfigOptions(
   new Command('record').description(`Record live market data into the data directory (venues: ${VENUE_IDS.join(', ')}, or ccxt:<id> for any ccxt pro exchange)`),
-).action(async (opts: Record<string, unknown>) => {
+)
+  .addOption(new Option('--ticks-csv', 'same as --storage-ticks: append every trade to <data-dir>/ticks/<SYMBOL_FS>_stream.csv for tailing (see --storage-ticks)'))
+  .addOption(new Option('--no-ticks-csv', 'same as --no-storage-ticks').hideHelp())
+  .action(async (opts: Record<string, unknown>) => {
   const stop = onStopSignal();
   try {
-    const cfg = configFromFlags(opts);
+    const cfg = configFromFlags({ ...opts, storageTicks: opts.storageTicks ?? opts.ticksCsv });
     const log = createLogger(cfg.logLevel);
     process.exitCode = await runRecorder(cfg, { stop: stop.promise, log });
   } catch (e) {
@@ -58,6 +63,16 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   const spec = await recordedVenue(cfg); // unknown venue, bad symbol shapes, refused ccxt books: before any I/O
   cfg = shardOf(cfg, run.log);
   await checkDataDir(cfg.dataDir);
+  // one writer per (data dir, venue, symbol), and whatever a crash left made whole, before anything starts
+  const claim = await claimSymbols(cfg.dataDir, spec.label, cfg.symbols, run.log);
+  try {
+    return await recordClaimed(cfg, spec, run);
+  } finally {
+    claim.release();
+  }
+}
+
+async function recordClaimed(cfg: Config, spec: RecordedVenue, run: RecorderRun): Promise<number> {
   const venueLabel = spec.label;
   // the server first: its address is the first line the user sees, and a taken port stops us
   // before anything connects
@@ -69,10 +84,12 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   let sim: SimHandle | undefined;
   let bus: NatsPublisher | undefined;
   let pg: PostgresOutput | undefined;
+  let ticks: TicksStream | undefined;
   try {
     // the bus and the database before the venue: a wrong URL stops us before anything connects
     bus = await startBus(cfg, venueLabel, run.log);
     pg = await PostgresOutput.start(cfg, run.log);
+    ticks = await startTicks(cfg, venueLabel, run.log);
     if (cfg.sim) {
       ({ sim, cfg } = await startEmbeddedSim(cfg, spec.native!)); // recordedVenue refuses --sim without a native spec
       run.log.info({ rest: sim.restUrl, ws: sim.wsUrl, faults: cfg.simulator.faults || 'none' }, 'simulated exchange started');
@@ -80,12 +97,13 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
   } catch (e) {
     await bus?.stop(0);
     await pg?.stop(0);
+    await ticks?.close();
     await serving?.close();
     throw e;
   }
   sink = new CaptureSink({ config: cfg, venueLabel, venue: spec.id, symbols: cfg.symbols, log: run.log });
   // depth diffs (book_change events) are produced only for the live files that want them
-  const handlers = withOutputs(serving ? both(sink, serving) : sink.handlers, bus, pg);
+  const handlers = withOutputs(withTicks(serving ? both(sink, serving) : sink.handlers, ticks), bus, pg);
   feed = new Feed({ config: cfg, handlers, log: run.log, emitChanges: cfg.storage.live });
   const status = new StatusLine(feed, sink, cfg.status && process.stdout.isTTY === true);
   let opened = false;
@@ -112,6 +130,7 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
     await pg?.stop();
     await serving?.close();
     await sink.close();
+    await ticks?.close();
     await sim?.stop();
     // when the start failed, the error is the one line the user sees: no closing summary
     if (opened) {
@@ -121,7 +140,7 @@ export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number
         gaps: f.symbols.reduce((n, s) => n + s.gaps, 0), resyncs: f.symbols.reduce((n, s) => n + s.resyncs, 0),
         quoteChecks: f.symbols.reduce((n, s) => n + s.quoteChecks, 0), quoteMismatches: f.symbols.reduce((n, s) => n + s.quoteMismatches, 0),
         checksumChecks: f.symbols.reduce((n, s) => n + s.checksumChecks, 0), checksumMismatches: f.symbols.reduce((n, s) => n + s.checksumMismatches, 0),
-        ...busSummary(bus?.stats()), ...(pg === undefined ? {} : { postgresRows: pg.stats.written, postgresInserted: pg.stats.inserted }),
+        ...busSummary(bus?.stats()), ...ticksSummary(ticks), ...(pg === undefined ? {} : { postgresRows: pg.stats.written, postgresInserted: pg.stats.inserted }),
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
         cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       };

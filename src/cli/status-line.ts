@@ -43,6 +43,16 @@ export class StatusLine {
     this.lastAt = now;
     const books = s.symbols.filter((x) => x.state !== 'n/a');
     const synced = books.filter((x) => x.state === 'SYNCED').length;
+    // books waiting for a snapshot (the REST budget's queue, or a resubscribe) show while there are any
+    let waiting = 0;
+    let longestS = 0;
+    for (const x of books) {
+      const w = x.snapshotWaitS ?? 0;
+      if (w <= 0) continue;
+      waiting++;
+      if (w > longestS) longestS = w;
+    }
+    const wait = waiting > 0 ? ` | awaiting snapshot ${waiting} (longest ${longestS.toFixed(1)} s)` : '';
     const gaps = s.symbols.reduce((n, x) => n + x.gaps, 0);
     const resyncs = s.symbols.reduce((n, x) => n + x.resyncs, 0);
     const checks = s.symbols.reduce((n, x) => n + x.quoteChecks, 0);
@@ -57,7 +67,7 @@ export class StatusLine {
     if ((w.pendingBytes ?? 0) > 1024 * 1024) errs += ` | buffered ${human(w.pendingBytes!)}`;
     const dropped = w.droppedRows + (w.liveDropped ?? 0);
     if (dropped > 0) errs += ` | dropped rows ${dropped}`;
-    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced | ${proof} | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
+    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced${wait} | ${proof} | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
   }
 
   private draw(): void {

@@ -52,7 +52,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'rest.url', kind: 'string', default: '', doc: 'REST base URL override, e.g. https://api.binance.com' },
   { path: 'rest.timeoutS', kind: 'number', default: 10, min: 0.1, doc: 'REST request timeout in seconds' },
   { path: 'rest.snapshotLimit', kind: 'int', default: 1000, min: 5, max: 5000, doc: 'levels requested in a REST book snapshot' },
-  { path: 'rest.weightPerMinute', kind: 'int', default: 1200, min: 1, doc: 'REST weight budget per minute for snapshots' },
+  { path: 'rest.weightPerMinute', kind: 'int', default: 0, min: 0, doc: 'REST weight budget per minute (snapshots, listings, polls); 0 = 80% of the limit the venue advertises (Binance exchangeInfo rateLimits) or publishes, else 1200' },
   { path: 'rest.openInterestS', kind: 'number', default: 30, min: 0, doc: 'seconds between open interest polls of each symbol, for venues that serve it only over REST (Binance USDⓈ-M; 0 = off)' },
   { path: 'storage.flushIntervalS', kind: 'number', default: 1, min: 0.05, doc: 'seconds between gzip member flushes' },
   { path: 'storage.raw', kind: 'bool', default: true, doc: 'write the raw capture' },
@@ -67,6 +67,7 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'storage.retentionMaxBytes', kind: 'int', default: 0, min: 0, doc: 'delete the oldest finished files while the data dir holds more than this many bytes (0 = no limit)', yaml: ['storage.retention_max_bytes'] },
   { path: 'storage.maxBufferBytes', kind: 'int', default: 256 * 1024 * 1024, min: 65536, doc: 'memory for rows waiting to be written while writes fail, shared by the open files; beyond it the oldest are dropped and ledgered as storage_gap', yaml: ['storage.max_buffer_bytes'] },
   { path: 'storage.live', kind: 'bool', default: false, doc: 'also append trades, depth diffs and other events to live/live_trades.ndjson, live/live_depth_diffs.ndjson and live/live_events.ndjson for tailing (serve --data-dir relays them)' },
+  { path: 'storage.ticks', kind: 'bool', default: false, doc: 'also append every recorded trade to ticks/<SYMBOL_FS>_stream.csv (timestamp,price,qty,side: exchange time µs, venue decimal text, taker side), plain text for tailing, whole rows each storage.flushIntervalS; a restart appends; at each UTC day of timestamp (and storage.maxRows / maxBytes / rotateEvery) the file is renamed to <SYMBOL_FS>_stream.<YYYYMMDD>[.NNNN].csv and a fresh one begun; retention deletes the renamed files; a second venue of the same symbol writes ticks/<venue>/…' },
   { path: 'live.rotateS', kind: 'number', default: 300, min: 1, doc: 'seconds between rotations of the live files', env: ['LIVE_STREAM_ROTATE_S'] },
   { path: 'live.retentionS', kind: 'number', default: 3600, min: 0, doc: 'delete rotated live files older than this many seconds (0 = keep)', env: ['LIVE_STREAM_RETENTION_S'] },
   { path: 'window.tz', kind: 'zone', default: 'UTC', doc: 'IANA time zone of the trading window, e.g. America/New_York' },
@@ -123,6 +124,8 @@ export interface Config {
     /** Rotation limits, 0 = off; rotateEvery in ms. */
     maxRows: number; maxBytes: number; rotateEvery: number;
     retentionDays: number; retentionMaxBytes: number; maxBufferBytes: number; live: boolean;
+    /** Tick stream for tailing (storage/ticks-stream.ts). */
+    ticks: boolean;
   };
   /** Live rolling files (storage.live). */
   live: { rotateS: number; retentionS: number };

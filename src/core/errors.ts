@@ -21,6 +21,7 @@ export const ERRORS = {
   MF_ERR_SNAPSHOT_STALE: { recovery: 'resync', message: 'snapshot older than the buffered updates' },
   MF_ERR_SNAPSHOT_FAILED: { recovery: 'resync', message: 'snapshot request failed' },
   MF_ERR_WRITE_FAILED: { recovery: 'drop', message: 'writing to storage failed' },
+  MF_ERR_LOCKED: { recovery: 'fatal', message: 'another process writes these files' },
 } as const satisfies Record<string, { recovery: Recovery; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -155,3 +155,32 @@ describe('futures openInterest is deterministic', () => {
     expect(Math.max(...n) / Math.min(...n)).toBeLessThan(1.1);
   });
 });
+
+describe('the REQUEST_WEIGHT limit exchangeInfo advertises is enforced', () => {
+  let sim: SimHandle;
+  beforeAll(async () => {
+    sim = await startSim({ symbols: ['BTCUSDT'], seed: 3, diffIntervalMs: 50 });
+  });
+  afterAll(() => sim.stop());
+
+  it('answers 429 (-1003, Retry-After to the end of the minute) to a request that would pass 6000 in a minute', async () => {
+    // depth limit=5000 weighs 250: the 25th of a minute passes 6000 (a minute that turns meanwhile starts over)
+    let lastUsed = 0;
+    let limited: Response | undefined;
+    for (let i = 0; i < 60 && limited === undefined; i++) {
+      const res = await fetch(`${sim.restUrl}/api/v3/depth?symbol=BTCUSDT&limit=5000`);
+      await res.text();
+      if (res.status === 429) limited = res;
+      else lastUsed = Number(res.headers.get('x-mbx-used-weight-1m'));
+    }
+    expect(limited).toBeDefined();
+    expect(lastUsed + 250).toBeGreaterThan(6000);
+    expect(Number(limited!.headers.get('x-mbx-used-weight-1m'))).toBe(lastUsed); // the refused request is not counted
+    const wait = Number(limited!.headers.get('retry-after'));
+    expect(wait).toBeGreaterThanOrEqual(1);
+    expect(wait).toBeLessThanOrEqual(60);
+    const info = await fetch(`${sim.restUrl}/api/v3/exchangeInfo`);
+    expect(info.status).toBe(429); // weight 20 does not fit either
+    expect(await info.json()).toMatchObject({ code: -1003, msg: expect.stringMatching(/current limit is 6000 request weight per 1 MINUTE/) });
+  });
+});

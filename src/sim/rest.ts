@@ -21,6 +21,8 @@ export interface RestReply {
   weight: number;
   /** True for a depth request (the slow-snapshot fault delays these). */
   isDepth?: boolean;
+  /** 429s: seconds until the request weight window resets (the Retry-After header). */
+  retryAfterS?: number;
 }
 
 const err = (status: number, code: number, msg: string, weight = 1): RestReply => ({
@@ -42,6 +44,24 @@ const RATE_LIMITS_FUTURES = [
   { rateLimitType: 'ORDERS', interval: 'MINUTE', intervalNum: 1, limit: 1200 },
   { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 300 },
 ];
+
+/**
+ * The REQUEST_WEIGHT limit per minute the mode advertises in exchangeInfo, which the server
+ * enforces per window of a minute starting on the minute, as Binance does (rest-api limits: "a 1
+ * MINUTE interval starts every minute"), answering 429 beyond it.
+ */
+export function requestWeightLimit(venue: SimVenue): number {
+  const list = venue === 'binance-futures' ? RATE_LIMITS_FUTURES : RATE_LIMITS_SPOT;
+  return list.find((r) => r.rateLimitType === 'REQUEST_WEIGHT' && r.interval === 'MINUTE' && r.intervalNum === 1)!.limit;
+}
+
+/** The venue's 429 for a request that would pass the weight limit (code -1003, its own words). */
+export function weightLimitReply(limit: number, retryAfterS: number): RestReply {
+  return {
+    ...err(429, -1003, `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`, 0),
+    retryAfterS,
+  };
+}
 
 /** Parses an optional non-negative integer parameter; NaN when present but not digits. */
 function intParam(q: URLSearchParams, name: string): number | undefined {

@@ -4,7 +4,7 @@
 import type http from 'node:http';
 import type { WebSocket } from 'ws';
 import { HttpFront, type Accept } from './http-front.js';
-import { handleRest, type RestContext, type RestReply } from './rest.js';
+import { handleRest, requestWeightLimit, weightLimitReply, type RestContext, type RestReply } from './rest.js';
 import type { SimCore } from './sim-core.js';
 import { SimConnection } from './ws-hub.js';
 
@@ -34,9 +34,14 @@ export class SimServer extends HttpFront<RestReply> {
   private pingTimer: NodeJS.Timeout | undefined;
   private weightWindowStart = 0;
   private weightUsed = 0;
+  /** REQUEST_WEIGHT per minute, as exchangeInfo advertises it. */
+  private readonly weightLimit: number;
+  /** Requests answered 429 because they would have passed weightLimit (not the ratelimit fault's). */
+  weightLimited = 0;
 
   constructor(private readonly core: SimCore) {
     super(core.faults);
+    this.weightLimit = requestWeightLimit(core.opts.venue);
     this.rest = {
       venue: core.opts.venue,
       symbols: core.symbols,
@@ -78,13 +83,17 @@ export class SimServer extends HttpFront<RestReply> {
     const reply = method === 'GET' || method === 'HEAD'
       ? handleRest(this.rest, url.pathname, url.searchParams)
       : { status: 404, weight: 1, body: `{"code":-1,"msg":"Unknown path ${url.pathname}"}` };
+    if (this.weightUsed + reply.weight > this.weightLimit) {
+      this.weightLimited++;
+      return weightLimitReply(this.weightLimit, Math.ceil((this.weightWindowStart + 60_000 - now) / 1000));
+    }
     this.weightUsed += reply.weight;
     return reply;
   }
 
   protected headers(reply: RestReply): http.OutgoingHttpHeaders {
     const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/json;charset=UTF-8' };
-    if (reply.status === 429) headers['Retry-After'] = '1';
+    if (reply.status === 429) headers['Retry-After'] = String(reply.retryAfterS ?? 1);
     headers['X-MBX-USED-WEIGHT-1M'] = String(this.weightUsed);
     return headers;
   }

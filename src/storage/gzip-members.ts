@@ -63,7 +63,7 @@ export function walkMembers(buf: Buffer, onMember?: (data: Buffer) => void): Mem
 }
 
 /** End offset of the complete member starting at `off`, or -1. */
-function memberEnd(buf: Buffer, off: number, onMember?: (data: Buffer) => void): number {
+export function memberEnd(buf: Buffer, off: number, onMember?: (data: Buffer) => void): number {
   const headerLength = memberHeaderLength(buf, off);
   if (headerLength < 0) return -1;
   const bodyStart = off + headerLength;

@@ -14,6 +14,7 @@ import { walkMembers } from './gzip-members.js';
 export const LEDGER_KINDS = [
   'run_start', 'run_stop', 'connect', 'disconnect', 'subscribe', 'snapshot', 'state',
   'gap', 'resync', 'reject', 'warn', 'storage_gap', 'window_open', 'window_close', 'retention',
+  'repair',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

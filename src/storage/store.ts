@@ -8,6 +8,7 @@ import { ParquetQueue } from './parquet-queue.js';
 import { applyRetention, retentionOn, type RetentionPolicy, type RetentionResult } from './retention.js';
 import type { RotationPolicy } from './rotation.js';
 import { SymbolStore, type StoreOutputs, type SymbolStoreStats } from './symbol-store.js';
+import { lockSymbol, type WriterLock } from './lock.js';
 
 export const RETENTION_INTERVAL_MS = 60_000;
 
@@ -35,6 +36,8 @@ export interface StoreOptions {
 export class Store {
   private readonly opts: StoreOptions;
   private readonly stores = new Map<string, SymbolStore>();
+  /** One writer per (data dir, venue, symbol): held from symbol() until closeAll(). */
+  private readonly locks: WriterLock[] = [];
   private readonly parquet: ParquetQueue | undefined;
   private timer: NodeJS.Timeout | undefined = undefined;
   private retentionTimer: NodeJS.Timeout | undefined = undefined;
@@ -66,6 +69,7 @@ export class Store {
         dataDir: o.dataDir, venueLabel, symbol, depth: o.depth, outputs: o.outputs, onError: o.onError,
         parquet: this.parquet, rotation: o.rotation, maxPendingBytes: o.maxPendingBytes, level: o.level, openFile: o.openFile,
       });
+      this.locks.push(lockSymbol(o.dataDir, venueLabel, symbol)); // MF_ERR_LOCKED before any file of it is opened
       this.stores.set(key, s);
     }
     return s;
@@ -146,5 +150,6 @@ export class Store {
     await this.retaining;
     await Promise.all([...this.stores.values()].map((s) => s.close()));
     await this.parquet?.drain();
+    for (const l of this.locks) l.release();
   }
 }

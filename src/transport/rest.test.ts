@@ -64,7 +64,7 @@ describe('RestClient', () => {
     expect(res.headers.get('x-mbx-used-weight-1m')).toBe('5');
     expect(hits.map((h) => h.url)).toEqual(['/api/v3/depth?symbol=BTCUSDT&limit=5']);
     expect(frames).toEqual([{ venue: 'testvenue', connId: 0, recvSeq: 1, localTs: res.localTs, dir: 'rest', data: res.body, url: res.url }]);
-    expect(rest.stats).toEqual({ requests: 1, failures: 0, rateLimited: 0, weightUsed: 5 });
+    expect(rest.stats).toEqual({ requests: 1, failures: 0, rateLimited: 0, weightUsed: 5, venueWeightUsed: -1 });
   });
 
   it('waits for the weight budget before sending', async () => {
@@ -76,6 +76,48 @@ describe('RestClient', () => {
     await rest.get('/b', { weight: 100 });
     expect(hits[1].at - t0).toBeGreaterThanOrEqual(90);
     expect(rest.stats.weightUsed).toBe(60_100);
+  });
+
+  it('admit takes the weight up front: the admitted request goes without taking it again', async () => {
+    const { baseUrl, hits } = await venue((_n, _req, res) => json(res, 200, '{}'));
+    const rest = client(baseUrl, { weightPerMinute: 10 }); // one request of 10 per minute
+    await rest.admit(10);
+    await rest.get('/admitted', { weight: 10, admitted: true });
+    const ac = new AbortController();
+    const next = rest.get('/next', { weight: 10, signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rest.waiting).toBe(1);
+    ac.abort(new Error('enough'));
+    await expect(next).rejects.toThrow('enough');
+    expect(hits.map((h) => h.url)).toEqual(['/admitted']);
+    expect(rest.stats.weightUsed).toBe(10);
+  });
+
+  it("follows the venue's used-weight header: a window it says is at the ceiling holds the next request", async () => {
+    const { baseUrl, hits } = await venue((_n, _req, res) => json(res, 200, '{}', { 'X-MBX-USED-WEIGHT-1M': '5390' }));
+    const minuteStartUs = 29_000_000 * 60_000_000; // a frozen clock at the start of a minute
+    const rest = client(baseUrl, {
+      weightPerMinute: 4800, venueLimit: 6000, usedWeightHeader: { name: 'X-MBX-USED-WEIGHT-1M', windowMs: 60_000 }, now: () => minuteStartUs,
+    });
+    await rest.get('/first', { weight: 10 }); // the bucket holds 4790 more, but the venue counts 5390 of 6000 used
+    expect(rest.stats.venueWeightUsed).toBe(5390);
+    await rest.get('/fits', { weight: 10 }); // 5400 = 90 % of 6000, the ceiling
+    const ac = new AbortController();
+    const over = rest.get('/over', { weight: 1, signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rest.waiting).toBe(1);
+    ac.abort(new Error('enough'));
+    await expect(over).rejects.toThrow('enough');
+    expect(hits.map((h) => h.url)).toEqual(['/first', '/fits']);
+  });
+
+  it('resizes its budget when the venue limit becomes known', async () => {
+    const { baseUrl } = await venue((_n, _req, res) => json(res, 200, '{}'));
+    const rest = client(baseUrl, { weightPerMinute: 1200 });
+    await rest.get('/listing', { weight: 20 });
+    rest.limitTo(4800, 6000);
+    expect(rest.weightPerMinute).toBe(4800);
+    await rest.get('/depth', { weight: 4780 }); // all that is left after the listing, at once
   });
 
   it('pauses ALL requests for Retry-After after a 429, then retries', async () => {

@@ -1,6 +1,8 @@
 // REST for one venue: a weight budget, the venue's Retry-After honoured for every request of the
 // client, bounded retries, and errors a user can act on. The caller builds paths (venues/<x>/
-// rest.ts) and parses bodies; this file only fetches.
+// rest.ts) and parses bodies; this file only fetches. The budget can be resized once the venue's
+// limit is known (its listing advertises it), and a venue that counts used weight in a response
+// header (Binance X-MBX-USED-WEIGHT-1M) has every answer correct our count (weight-budget.ts).
 //
 // Outcomes, classified by status code (never by message text):
 //   2xx, and 4xx other than 429/418 → returned; a 4xx body carries the venue's own error code
@@ -16,7 +18,7 @@ import { MarketfeedError } from '../core/errors.js';
 import { nowUs } from '../core/time.js';
 import { isRateLimitStatus, retryAfterMs } from './backoff.js';
 import type { TransportLog } from './log.js';
-import { WeightBudget } from './weight-budget.js';
+import { VENUE_WINDOW_SHARE, WeightBudget } from './weight-budget.js';
 
 export interface RestClientOptions {
   venue: string;
@@ -24,6 +26,13 @@ export interface RestClientOptions {
   baseUrl: string;
   timeoutMs: number;
   weightPerMinute: number;
+  /**
+   * The response header in which the venue counts the weight used in its current window by our IP
+   * (Binance `x-mbx-used-weight-1m`: windows of a minute, starting on the minute).
+   */
+  usedWeightHeader?: { name: string; windowMs: number };
+  /** The venue's limit per minute, when known: with usedWeightHeader, the ceiling of its window. */
+  venueLimit?: number;
   /** Retries after the first attempt (default 3). */
   maxRetries?: number;
   /** First 5xx/network retry waits this long, doubling each time (default 500). */
@@ -52,12 +61,14 @@ export interface RestStats {
   /** 429/418 responses. */
   rateLimited: number;
   weightUsed: number;
+  /** The venue's last count of its current window (usedWeightHeader); -1 before any. */
+  venueWeightUsed: number;
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export class RestClient {
-  readonly stats: RestStats = { requests: 0, failures: 0, rateLimited: 0, weightUsed: 0 };
+  readonly stats: RestStats = { requests: 0, failures: 0, rateLimited: 0, weightUsed: 0, venueWeightUsed: -1 };
   private readonly opts: RestClientOptions;
   private readonly now: () => number;
   private readonly baseUrl: string;
@@ -67,6 +78,9 @@ export class RestClient {
   /** Shared by all requests: no request leaves before this time (ms, on `now`'s clock). */
   private pausedUntilMs = 0;
   private recvSeq = 0;
+  /** Weight of our requests sent and not yet answered (the venue may not have counted them). */
+  private unansweredWeight = 0;
+  private readonly usedWeightHeader: string | undefined;
 
   constructor(opts: RestClientOptions) {
     this.opts = opts;
@@ -75,25 +89,64 @@ export class RestClient {
     this.maxRetries = opts.maxRetries ?? 3;
     this.retryBaseMs = opts.retryBaseMs ?? 500;
     this.budget = new WeightBudget(opts.weightPerMinute, () => this.now() / 1000);
+    this.usedWeightHeader = opts.usedWeightHeader?.name.toLowerCase();
+    this.setVenueLimit(opts.venueLimit);
   }
 
-  async get(path: string, opts: { weight?: number; signal?: AbortSignal; method?: 'GET' | 'POST' } = {}): Promise<RestResponse> {
+  /** The budget, weight per minute. */
+  get weightPerMinute(): number {
+    return this.budget.weightPerMinute;
+  }
+
+  /** Requests waiting for budget. */
+  get waiting(): number {
+    return this.budget.waiting;
+  }
+
+  /** A new budget and venue limit (the venue's listing advertised its limit). */
+  limitTo(weightPerMinute: number, venueLimit: number | undefined): void {
+    this.budget.resize(weightPerMinute);
+    this.setVenueLimit(venueLimit);
+  }
+
+  /**
+   * Waits out any Retry-After pause, then takes `weight` from the budget: for a caller that
+   * decides what to send only once it may (then get(…, { admitted: true })).
+   */
+  async admit(weight: number, signal?: AbortSignal): Promise<void> {
+    await this.waitWhilePaused(signal);
+    await this.budget.take(weight, signal);
+  }
+
+  private setVenueLimit(venueLimit: number | undefined): void {
+    const h = this.opts.usedWeightHeader;
+    if (h === undefined || venueLimit === undefined) {
+      this.budget.setVenueWindow(undefined);
+      return;
+    }
+    this.budget.setVenueWindow({ windowMs: h.windowMs, ceiling: Math.floor(venueLimit * (h.windowMs / 60_000) * VENUE_WINDOW_SHARE) });
+  }
+
+  /** `admitted`: the caller already took the first attempt's weight (admit); retries take their own. */
+  async get(path: string, opts: { weight?: number; signal?: AbortSignal; method?: 'GET' | 'POST'; admitted?: boolean } = {}): Promise<RestResponse> {
     const url = this.baseUrl + (path.startsWith('/') ? path : '/' + path);
     const weight = opts.weight ?? 1;
     const signal = opts.signal;
     for (let attempt = 0; ; attempt++) {
-      await this.waitWhilePaused(signal);
-      await this.budget.take(weight, signal);
+      if (attempt > 0 || opts.admitted !== true) await this.admit(weight, signal);
+      else await this.waitWhilePaused(signal);
       this.stats.requests++;
       this.stats.weightUsed += weight;
 
       let res: Response;
       let body: string;
+      this.unansweredWeight += weight;
       try {
         const timeout = AbortSignal.timeout(this.opts.timeoutMs);
         res = await fetch(url, { method: opts.method ?? 'GET', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
         body = await res.text();
       } catch (err) {
+        this.unansweredWeight -= weight;
         if (signal?.aborted) throw signal.reason;
         this.stats.failures++;
         const failure = this.networkError(url, err);
@@ -102,8 +155,10 @@ export class RestClient {
         await sleep(this.retryBaseMs * 2 ** attempt, signal);
         continue;
       }
+      this.unansweredWeight -= weight;
       const localTs = this.now();
       const status = res.status;
+      if (this.usedWeightHeader !== undefined) this.venueCount(res.headers.get(this.usedWeightHeader));
 
       if (isRateLimitStatus(status)) {
         this.stats.rateLimited++;
@@ -135,6 +190,15 @@ export class RestClient {
       }
       return { status, body, localTs, url, headers: res.headers };
     }
+  }
+
+  /** The venue's own count of its window, from the used-weight header: our bucket follows it. */
+  private venueCount(header: string | null): void {
+    if (header === null) return;
+    const used = Number(header);
+    if (!Number.isSafeInteger(used) || used < 0) return;
+    this.stats.venueWeightUsed = used;
+    this.budget.venueUsed(used, this.unansweredWeight);
   }
 
   private async waitWhilePaused(signal: AbortSignal | undefined): Promise<void> {

@@ -68,6 +68,11 @@ export interface SymbolStats {
   quoteMismatches: number;
   checksumChecks: number;
   checksumMismatches: number;
+  /**
+   * Live sessions: seconds this book has been waiting for a snapshot (queued for the REST budget,
+   * in flight, retrying, or awaiting a resubscribe's); 0 when it is not waiting.
+   */
+  snapshotWaitS?: number;
 }
 
 /**
@@ -163,6 +168,11 @@ export class FeedCore {
 
   symbolOf(venueSymbol: string): string | undefined {
     return this.slots.get(venueSymbol)?.symbol;
+  }
+
+  /** The book state of one symbol ('n/a' without a book): live sessions schedule first syncs before resyncs by it. */
+  bookState(venueSymbol: string): string {
+    return this.slots.get(venueSymbol)?.engine?.state ?? 'n/a';
   }
 
   stats(): SymbolStats[] {

@@ -1,6 +1,8 @@
 // VenueSession: one venue's live capture. It opens the connections of the venue's plan, hands
 // every frame raw to the owner first, decodes it, routes depth diffs to one SyncEngine per
-// symbol and fetches REST snapshots when an engine asks (under the REST client's weight budget).
+// symbol and fetches REST snapshots when an engine asks (snapshot-scheduler.ts: fairly, under
+// the REST client's weight budget, which is sized from the limit the venue advertises in its
+// listing, or publishes, unless rest.weightPerMinute overrides it).
 // A gap or a disconnect resyncs only the symbols it touches; the others keep flowing. Venues that
 // serve open interest only over REST (spec.openInterest) are polled per symbol; each body goes to
 // the raw capture first and then through the core, so replay decodes it at the same point.
@@ -9,8 +11,10 @@ import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
 import { nowUs } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import { Connection } from '../transport/connection.js';
-import { RestClient } from '../transport/rest.js';
+import { RestClient, type RestStats } from '../transport/rest.js';
+import { chooseRestBudget, REST_BUDGET_SHARE, type RestBudgetChoice } from '../transport/weight-budget.js';
 import { FeedCore, RESYNC_MARK, planTag, type SessionHandlers, type SymbolStats } from './feed-core.js';
+import { SnapshotScheduler } from './snapshot-scheduler.js';
 import type { Kind, VenueSpec } from './types.js';
 
 export type { SessionHandlers, SymbolStats } from './feed-core.js';
@@ -28,7 +32,10 @@ export interface SessionOptions {
     openTimeoutMs: number; pingIntervalMs: number; pingTimeoutMs: number; noDataWarnMs: number;
     noDataTimeoutMs: number; maxSessionMs: number; backoffBaseMs: number; backoffMaxMs: number; maxReconnects: number;
   };
-  /** openInterestS: seconds between open interest polls of each symbol (spec.openInterest; 0 or absent = off). */
+  /**
+   * weightPerMinute: the REST budget; 0 = sized from the venue's limit (spec.restLimit).
+   * openInterestS: seconds between open interest polls of each symbol (spec.openInterest; 0 or absent = off).
+   */
   rest: { timeoutMs: number; weightPerMinute: number; openInterestS?: number };
   emitChanges?: boolean;
   quoteCheck?: 'off' | 'count' | 'resync';
@@ -44,18 +51,6 @@ export interface SessionOptions {
   log: Logger;
 }
 
-interface SnapshotSlot {
-  inFlight: boolean;
-  failures: number;
-  timer: NodeJS.Timeout | undefined;
-}
-
-const SNAPSHOT_RETRY_BASE_MS = 250;
-const SNAPSHOT_RETRY_MAX_MS = 10_000;
-/** 'ws' venues: how long a resubscribe may take to bring a fresh snapshot before we ask again. */
-const RESUBSCRIBE_WAIT_MS = 5_000;
-/** 'ws' venues with a REST book: resubscribes without a snapshot before seeding over REST. */
-const RESUBSCRIBES_BEFORE_REST = 2;
 /** Failed open interest polls are logged at most this often (each is retried at the next interval). */
 const POLL_WARN_EVERY_MS = 60_000;
 
@@ -65,7 +60,10 @@ export class VenueSession {
   private readonly rest: RestClient;
   private readonly core: FeedCore;
   private readonly venueSymbols: string[];
-  private readonly snapshots = new Map<string, SnapshotSlot>();
+  /** Unified symbol → venue id. */
+  private readonly venueSymbolOf: Map<string, string>;
+  private readonly snapshots: SnapshotScheduler;
+  private budget: RestBudgetChoice;
   private readonly connections: Connection[] = [];
   private readonly byConnId = new Map<number, Connection>();
   private stopped = false;
@@ -82,7 +80,7 @@ export class VenueSession {
     this.opts = opts;
     this.venue = opts.spec.id;
     this.venueSymbols = opts.symbols.map((s) => opts.spec.toVenueSymbol(s));
-    for (const v of this.venueSymbols) this.snapshots.set(v, { inFlight: false, failures: 0, timer: undefined });
+    this.venueSymbolOf = new Map(opts.symbols.map((s, i) => [s, this.venueSymbols[i]]));
     this.core = new FeedCore({
       spec: opts.spec,
       symbols: opts.symbols,
@@ -94,18 +92,35 @@ export class VenueSession {
       checksumAdvisory: opts.checksumAdvisory,
       handlers: opts.handlers,
       log: opts.log,
-      requestSnapshot: (v) => this.requestSnapshot(v),
+      requestSnapshot: (v) => this.snapshots.request(v),
       onShutdown: (connId) => this.byConnId.get(connId)?.reconnect('serverShutdown'),
       onReply: (connId, text) => this.byConnId.get(connId)?.send(text, true),
-      onStreamSnapshot: (v) => this.streamSnapshotCame(v),
+      onStreamSnapshot: (v) => this.snapshots.streamSnapshotCame(v),
     });
+    // until the listing says what the venue allows: its published limit, if any
+    this.budget = chooseRestBudget({ override: opts.rest.weightPerMinute, published: opts.spec.restLimit?.weightPerMinute });
     this.rest = new RestClient({
       venue: this.venue,
       baseUrl: opts.restBase,
       timeoutMs: opts.rest.timeoutMs,
-      weightPerMinute: opts.rest.weightPerMinute,
+      weightPerMinute: this.budget.weightPerMinute,
+      ...(opts.spec.restLimit?.usedWeightHeader === undefined ? {} : { usedWeightHeader: opts.spec.restLimit.usedWeightHeader }),
+      ...(this.budget.venueLimit === undefined ? {} : { venueLimit: this.budget.venueLimit }),
       log: opts.log,
     });
+    this.snapshots = new SnapshotScheduler({
+      spec: opts.spec, rest: this.rest, core: this.core, snapshotLimit: opts.snapshotLimit, depth: opts.depth,
+      handlers: opts.handlers, log: opts.log, connection: (i) => this.connections[i],
+    }, this.venueSymbols);
+  }
+
+  /** The REST budget in force and where it came from (the venue's listing, once checkSymbols has read it). */
+  restBudget(): RestBudgetChoice {
+    return this.budget;
+  }
+
+  restStats(): Readonly<RestStats> {
+    return this.rest.stats;
   }
 
   get rejects(): number {
@@ -160,7 +175,12 @@ export class VenueSession {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    for (const slot of this.snapshots.values()) if (slot.timer) clearTimeout(slot.timer);
+    this.snapshots.stop();
+    const r = this.rest.stats;
+    this.opts.log.info({
+      venue: this.venue, requests: r.requests, weightUsed: r.weightUsed, weightPerMinute: this.budget.weightPerMinute,
+      rateLimited: r.rateLimited, failures: r.failures,
+    }, 'REST totals');
     for (const t of this.pollTimers.values()) clearTimeout(t);
     this.pollTimers.clear();
     this.pollAbort.abort(new Error('session stopped'));
@@ -169,7 +189,10 @@ export class VenueSession {
   }
 
   stats(): SymbolStats[] {
-    return this.core.stats();
+    const out = this.core.stats();
+    const now = performance.now();
+    for (let i = 0; i < out.length; i++) out[i].snapshotWaitS = this.snapshots.waitS(this.venueSymbolOf.get(out[i].symbol) ?? '', now);
+    return out;
   }
 
   connectionStats(): { framesIn: number; bytesIn: number; reconnects: number }[] {
@@ -179,9 +202,13 @@ export class VenueSession {
   async checkSymbols(): Promise<void> {
     const { spec } = this.opts;
     const listed = new Set<string>();
+    let advertised: number | undefined;
     for (const req of [spec.exchangeInfo, ...(spec.exchangeInfoExtra ?? [])]) {
-      for (const v of spec.parseExchangeInfo(await this.listing(req))) listed.add(v);
+      const body = await this.listing(req);
+      for (const v of spec.parseExchangeInfo(body)) listed.add(v);
+      if (req === spec.exchangeInfo) advertised = spec.restLimit?.fromListing?.(body);
     }
+    this.sizeBudget(advertised);
     for (let i = 0; i < this.venueSymbols.length; i++) {
       const v = this.venueSymbols[i];
       if (!listed.has(v)) {
@@ -191,6 +218,17 @@ export class VenueSession {
         });
       }
     }
+  }
+
+  /** The budget from the limit the venue's listing advertised (undefined: none), logged with its source. */
+  private sizeBudget(advertised: number | undefined): void {
+    const b = chooseRestBudget({ override: this.opts.rest.weightPerMinute, advertised, published: this.opts.spec.restLimit?.weightPerMinute });
+    this.budget = b;
+    this.rest.limitTo(b.weightPerMinute, b.venueLimit);
+    this.opts.log.info({
+      venue: this.venue, weightPerMinute: b.weightPerMinute, source: b.source, venueLimit: b.venueLimit ?? null,
+      ...(b.source === 'listing' || b.source === 'published' ? { share: REST_BUDGET_SHARE } : {}),
+    }, 'REST budget');
   }
 
   /** The trading window: when it has opened since the last frame, every book resyncs (RESYNC_MARK). */
@@ -266,95 +304,6 @@ export class VenueSession {
         venueSymbol: this.opts.spec.toVenueSymbol(symbol), ts: localTs, localTs, connId, ...(reason === undefined ? {} : { reason }),
       });
     }
-  }
-
-  // --- snapshots ------------------------------------------------------------------------------
-
-  private requestSnapshot(venueSymbol: string): void {
-    const slot = this.snapshots.get(venueSymbol);
-    if (slot === undefined || this.stopped || slot.inFlight || slot.timer) return;
-    const { spec } = this.opts;
-    if (spec.bookSnapshot === 'ws' && (slot.failures < RESUBSCRIBES_BEFORE_REST || spec.depthRequest === undefined)) {
-      this.resubscribe(venueSymbol, slot);
-      return;
-    }
-    slot.inFlight = true;
-    void this.fetchSnapshot(venueSymbol, slot);
-  }
-
-  /**
-   * 'ws' venues: a book needs a fresh snapshot, which the venue sends when the symbol is
-   * subscribed again; sent on the socket carrying that book. If none has come after
-   * RESUBSCRIBE_WAIT_MS the book is told, and asks again (over REST after a few tries when the
-   * venue has a REST book).
-   */
-  private resubscribe(venueSymbol: string, slot: SnapshotSlot): void {
-    const { spec } = this.opts;
-    const plans = this.core.connectionPlans();
-    const i = plans.findIndex((p) => p.plan.book && p.plan.venueSymbols.includes(venueSymbol));
-    const frames = this.core.resubscribeFrames(venueSymbol, spec.bookDepth?.(this.opts.depth) ?? this.opts.depth);
-    const conn = this.connections[i];
-    if (conn !== undefined) for (const f of frames) conn.send(f);
-    this.opts.log.info({ venue: this.venue, venueSymbol, frames: frames.length }, 'resubscribing for a fresh book snapshot');
-    slot.timer = setTimeout(() => {
-      slot.timer = undefined;
-      if (this.stopped) return;
-      const state = this.core.stats().find((x) => x.symbol === this.core.symbolOf(venueSymbol))?.state;
-      if (state === 'SYNCED') {
-        slot.failures = 0;
-        return;
-      }
-      slot.failures++;
-      this.core.snapshotFailed(venueSymbol, `no stream snapshot within ${RESUBSCRIBE_WAIT_MS} ms of resubscribing`);
-    }, RESUBSCRIBE_WAIT_MS);
-  }
-
-  /**
-   * The snapshot a resubscribe asked for came: the wait for it is over, so the next gap of this
-   * book resubscribes at once instead of after RESUBSCRIBE_WAIT_MS.
-   */
-  private streamSnapshotCame(venueSymbol: string): void {
-    const slot = this.snapshots.get(venueSymbol);
-    if (slot === undefined || slot.timer === undefined || slot.inFlight) return;
-    clearTimeout(slot.timer);
-    slot.timer = undefined;
-    slot.failures = 0;
-  }
-
-  private async fetchSnapshot(venueSymbol: string, slot: SnapshotSlot): Promise<void> {
-    const depthRequest = this.opts.spec.depthRequest;
-    if (depthRequest === undefined) return; // a 'ws' venue without a REST book: requestSnapshot never gets here
-    const req = depthRequest(venueSymbol, this.opts.snapshotLimit);
-    let failure: string | undefined;
-    const askedAt = performance.now();
-    const symbol = this.core.symbolOf(venueSymbol) ?? venueSymbol;
-    try {
-      const res = await this.rest.get(req.path, { weight: req.weight });
-      this.opts.handlers.raw?.(
-        { venue: this.venue, connId: 0, recvSeq: 0, localTs: res.localTs, dir: 'rest', data: res.body, url: res.url },
-        this.core.symbolOf(venueSymbol) === undefined ? [] : [symbol],
-      );
-      if (this.stopped) return;
-      slot.inFlight = false;
-      failure = this.core.onSnapshotBody(venueSymbol, res.body, res.localTs, res.status === 200);
-      this.opts.handlers.snapshotTiming?.(this.venue, symbol, (performance.now() - askedAt) / 1000, failure === undefined);
-      if (failure === undefined) {
-        slot.failures = 0;
-        return;
-      }
-    } catch (e) {
-      failure = (e as Error).message;
-      if (!this.stopped) this.opts.handlers.snapshotTiming?.(this.venue, symbol, (performance.now() - askedAt) / 1000, false);
-    }
-    slot.inFlight = false;
-    if (this.stopped) return;
-    slot.failures++;
-    const delay = Math.min(SNAPSHOT_RETRY_MAX_MS, SNAPSHOT_RETRY_BASE_MS * 2 ** (slot.failures - 1));
-    this.opts.log.warn({ venue: this.venue, venueSymbol, failure, retryInMs: delay }, 'snapshot request failed');
-    slot.timer = setTimeout(() => {
-      slot.timer = undefined;
-      this.core.snapshotFailed(venueSymbol, failure ?? 'unknown');
-    }, delay);
   }
 
   // --- open interest (REST-only venues) ---------------------------------------------------------

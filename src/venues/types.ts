@@ -196,4 +196,17 @@ export interface VenueSpec {
    * decodeRest, which emits `derivative` events carrying `openInterest`.
    */
   openInterest?: { request(venueSymbol: string): RestRequest };
+  /**
+   * The venue's REST request limit, in the weights of its RestRequests, from which the session's
+   * budget is sized (transport/weight-budget.ts; rest.weightPerMinute overrides it):
+   * `weightPerMinute`: the limit it publishes (PROTOCOLS*.md), when its listing advertises none;
+   * `fromListing`: the limit per minute its symbol listing advertises (Binance exchangeInfo
+   * rateLimits), read from the spec.exchangeInfo body; `usedWeightHeader`: the response header in
+   * which it counts the weight our IP used in its current window (`windowMs` long).
+   */
+  restLimit?: {
+    weightPerMinute?: number;
+    fromListing?(body: string): number | undefined;
+    usedWeightHeader?: { name: string; windowMs: number };
+  };
 }

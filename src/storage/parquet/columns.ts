@@ -1,5 +1,6 @@
-// The typed shape of our CSV outputs, declared once and shared by the Parquet writer and the
-// query views, so a row reads the same whether it comes from a .csv.gz or its .parquet copy.
+// The typed shape of our CSV outputs as the query views show them, declared once, so a row reads
+// the same whether it comes from a .csv.gz or its .parquet copy (which stores prices and
+// quantities more compactly and is read back into this shape: stored-layout.ts).
 //
 // Rules (by CSV column name):
 // - times and our own integer ids (timestamp, local_timestamp, update_id, event_id) → BIGINT;
@@ -7,7 +8,7 @@
 //   `<name>_text` VARCHAR holding the venue's exact decimal text. DOUBLE + text rather than
 //   DECIMAL(38,18): DECIMAL is exact only while a value has ≤ 20 integer and ≤ 18 fractional
 //   digits, and a venue can legally send more (e.g. 1e-20 tick sizes); the text column is exact
-//   for any input, and zstd stores it compactly;
+//   for any input;
 // - everything else (side, trade id, kind, state, detail) → VARCHAR.
 // Casts are TRY_CASTs: a malformed cell becomes NULL in the typed column, and its text is still
 // there in `_text` (or the VARCHAR column), so nothing is lost and one bad cell cannot fail a query.
@@ -29,11 +30,12 @@ const TRADES_COLUMNS = ['timestamp', 'price', 'qty', 'side', 'id', 'local_timest
 const EVENTS_COLUMNS = ['event_id', 'timestamp', 'local_timestamp', 'kind', 'state', 'detail'];
 const BOOK_LEAD_COLUMNS = ['timestamp', 'local_timestamp', 'update_id'];
 
-const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['timestamp', 'local_timestamp', 'update_id', 'event_id']);
+export const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['timestamp', 'local_timestamp', 'update_id', 'event_id']);
 const LEVEL_RE = /^(bid|ask)([1-9]\d{0,3})_(price|qty)$/;
 export const TEXT_SUFFIX = '_text';
 
-function isDecimal(source: string): boolean {
+/** A price or quantity column (DOUBLE plus its exact text in the views). */
+export function isDecimalSource(source: string): boolean {
   return source === 'price' || source === 'qty' || LEVEL_RE.test(source);
 }
 
@@ -72,7 +74,7 @@ export function typedColumns(kind: OutputKind, csvNames: Iterable<string>): Type
   const cols: TypedColumn[] = [];
   for (const source of canonicalSources(kind, csvNames)) {
     if (INTEGER_COLUMNS.has(source)) cols.push({ name: source, type: 'BIGINT', source });
-    else if (isDecimal(source)) {
+    else if (isDecimalSource(source)) {
       cols.push({ name: source, type: 'DOUBLE', source });
       cols.push({ name: source + TEXT_SUFFIX, type: 'VARCHAR', source });
     } else cols.push({ name: source, type: 'VARCHAR', source });

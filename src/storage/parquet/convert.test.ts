@@ -9,6 +9,7 @@ import { convertDay, parquetPathFor, writeParquet } from './convert.js';
 import { openDuckDb, type DuckDb } from './duckdb.js';
 import { sqlString } from './columns.js';
 import { scanCompleteMembers } from './source.js';
+import { LAYOUT_KEY, type StoredLayout } from './stored-layout.js';
 
 let dir: string;
 let db: DuckDb;
@@ -29,6 +30,13 @@ async function parquet(path: string, select = '*'): Promise<{ types: Record<stri
   return { types, rows: read.getRowObjectsJS() as Record<string, unknown>[] };
 }
 
+async function layoutOf(path: string): Promise<StoredLayout | undefined> {
+  const read = await db.connection.runAndReadAll(
+    `SELECT decode(value) FROM parquet_kv_metadata(${sqlString(path)}) WHERE decode(key) = ${sqlString(LAYOUT_KEY)}`);
+  const json = read.getRows()[0]?.[0];
+  return json === undefined ? undefined : (JSON.parse(String(json)) as StoredLayout);
+}
+
 // Prices chosen so a double cannot hold them exactly: the _text column must.
 const TRADES = [
   trade('BTC/USDT', 0, '43000.12345678', '0.00100000'),
@@ -39,7 +47,7 @@ const TRADES = [
 ];
 
 describe('writeParquet', () => {
-  it('converts a multi-member trades file with typed columns and exact text', async () => {
+  it('converts a multi-member trades file: decimals at the part’s precision, exact text kept where they cannot hold it', async () => {
     const p = await writeDay(dir, { venue: 'binance', symbol: 'BTC/USDT', day: '20240101', trades: TRADES, rowsPerMember: 2 });
     expect((await scanCompleteMembers(p.trades)).members).toBe(3);
     const res = await writeParquet(p.trades, 'trades');
@@ -47,13 +55,19 @@ describe('writeParquet', () => {
     expect(res.path.endsWith('trades_BTCUSDT_20240101.parquet')).toBe(true);
 
     const { types, rows } = await parquet(res.path);
+    // prices have up to 8 significant fractional digits and 5 integer ones (the 17-digit one is left out)
     expect(types).toEqual({
-      timestamp: 'BIGINT', price: 'DOUBLE', price_text: 'VARCHAR', qty: 'DOUBLE', qty_text: 'VARCHAR',
+      timestamp: 'BIGINT', price: 'DECIMAL(18,8)', price_verbatim: 'VARCHAR', qty: 'DECIMAL(9,3)', qty_verbatim: 'VARCHAR',
       side: 'VARCHAR', id: 'VARCHAR', local_timestamp: 'BIGINT',
     });
     const csv = await readCsv(p.trades);
-    expect(rows.map((r) => [String(r.timestamp), r.price_text, r.qty_text, r.side, r.id, String(r.local_timestamp)])).toEqual(csv.rows);
-    expect(rows.map((r) => r.price)).toEqual(TRADES.map((t) => Number(t.price)));
+    expect(rows.map((r) => [String(r.timestamp), r.side, r.id, String(r.local_timestamp)])).toEqual(csv.rows.map((r) => [r[0], r[3], r[4], r[5]]));
+    // trimmed text is the majority format; 0.00100000 (padded) and the 39-digit price keep their text
+    expect(rows.map((r) => [r.price_verbatim, r.qty_verbatim])).toEqual([
+      [null, '0.00100000'], [null, null], ['12345678901234567.123456789012345678901', null], [null, null], [null, null],
+    ]);
+    expect(rows.map((r) => (r.price === null ? null : String(r.price)))).toEqual(['43000.12345678', '0.1', null, '43000.5', '43001']);
+    expect(await layoutOf(res.path)).toMatchObject({ plain: ['timestamp', 'side', 'id', 'local_timestamp'] });
     // no temp file is left beside the result
     expect(readdirSync(p.dir).filter((n) => n.startsWith('.') && n.includes('tmp'))).toEqual([]);
   });
@@ -67,24 +81,51 @@ describe('writeParquet', () => {
     expect(rows.map((r) => r.id)).toEqual(['1000', '1001', '1002', '1003']);
   });
 
-  it('writes every book level as DOUBLE plus its text; missing levels are NULL', async () => {
+  it('writes the top book level as columns and the levels below as one list per side and field', async () => {
     const rows = [
-      snapshot(1, [['100.10', '1'], ['100.00', '2']], [['100.20', '3'], ['100.30', '4']]),
-      snapshot(2, [['100.10', '0.5']], [['100.20', '3']]), // a thin book: level 2 empty
+      snapshot(1, [['100.10', '1.00'], ['100.00', '2.50']], [['100.20', '3.00'], ['100.30', '4.00']]),
+      snapshot(2, [['100.10', '0.50']], [['100.20', '3.00']]), // a thin book: level 2 empty
+      snapshot(3, [['100.1', '1.00'], ['100.00', '2.50']], [['100.20', '3.00'], ['100.30', '4.00']]), // one trimmed price
     ];
     const p = await writeDay(dir, { venue: 'binance', symbol: 'SOL/USDT', day: '20240101', book: { depth: 2, rows } });
     const res = await writeParquet(p.book, 'book');
-    expect(res.rows).toBe(2);
+    expect(res.rows).toBe(3);
     const { types, rows: got } = await parquet(res.path);
-    expect(Object.keys(types)).toEqual([
-      'timestamp', 'local_timestamp', 'update_id',
-      'bid1_price', 'bid1_price_text', 'bid1_qty', 'bid1_qty_text', 'bid2_price', 'bid2_price_text', 'bid2_qty', 'bid2_qty_text',
-      'ask1_price', 'ask1_price_text', 'ask1_qty', 'ask1_qty_text', 'ask2_price', 'ask2_price_text', 'ask2_qty', 'ask2_qty_text',
+    expect(types).toEqual({
+      timestamp: 'BIGINT', local_timestamp: 'BIGINT', update_id: 'BIGINT',
+      bid1_price: 'DECIMAL(9,1)', bid1_price_verbatim: 'VARCHAR', bid1_qty: 'DECIMAL(9,1)', bid1_qty_verbatim: 'VARCHAR',
+      bid_prices: 'DECIMAL(9,0)[]', bid_prices_verbatim: 'VARCHAR[]', bid_qtys: 'DECIMAL(9,1)[]', bid_qtys_verbatim: 'VARCHAR[]',
+      ask1_price: 'DECIMAL(9,1)', ask1_price_verbatim: 'VARCHAR', ask1_qty: 'DECIMAL(9,0)', ask1_qty_verbatim: 'VARCHAR',
+      ask_prices: 'DECIMAL(9,1)[]', ask_prices_verbatim: 'VARCHAR[]', ask_qtys: 'DECIMAL(9,0)[]', ask_qtys_verbatim: 'VARCHAR[]',
+    });
+    expect(got[0]).toMatchObject({ update_id: 501n, bid1_price_verbatim: null, bid_prices_verbatim: null });
+    const levels = await db.connection.runAndReadAll(
+      `SELECT bid1_price::VARCHAR, bid1_price_verbatim, bid_prices::VARCHAR[], bid_qtys::VARCHAR[] FROM read_parquet(${sqlString(res.path)})`);
+    expect(levels.getRowsJson()).toEqual([
+      ['100.1', null, ['100'], ['2.5']], ['100.1', null, [null], [null]], [null, '100.1', ['100'], ['2.5']],
     ]);
-    expect(types.update_id).toBe('BIGINT');
-    expect(types.ask2_qty).toBe('DOUBLE');
-    expect(got[0]).toMatchObject({ update_id: 501n, bid1_price: 100.1, bid1_price_text: '100.10', ask2_qty_text: '4' });
-    expect(got[1]).toMatchObject({ bid1_qty_text: '0.5', bid2_price: null, bid2_price_text: null });
+    const layout = await layoutOf(res.path);
+    expect(layout?.decimal.map((d) => [d.name, d.sources, d.list, d.format.text])).toEqual([
+      ['bid1_price', ['bid1_price'], false, 2], ['bid1_qty', ['bid1_qty'], false, 2],
+      ['bid_prices', ['bid2_price'], true, 2], ['bid_qtys', ['bid2_qty'], true, 2],
+      ['ask1_price', ['ask1_price'], false, 2], ['ask1_qty', ['ask1_qty'], false, 2],
+      ['ask_prices', ['ask2_price'], true, 2], ['ask_qtys', ['ask2_qty'], true, 2],
+    ]);
+  });
+
+  it('keeps file order (receive order) in row groups of the given size, each with its time range', async () => {
+    const trades = Array.from({ length: 5000 }, (_, i) => ({ ...trade('ADA/USDT', i, (1 + (i % 7) / 100).toFixed(4), '1'), localTs: 1_700_000_000_000_000 + Math.floor(i / 3) }));
+    const p = await writeDay(dir, { venue: 'binance', symbol: 'ADA/USDT', day: '20240103', trades, rowsPerMember: 1000 });
+    const res = await writeParquet(p.trades, 'trades', { rowGroupSize: 2048 });
+    const { rows } = await parquet(res.path, 'id');
+    expect(rows.map((r) => r.id)).toEqual(trades.map((t) => t.id));
+    const groups = await db.connection.runAndReadAll(`SELECT row_group_id, stats_min::BIGINT, stats_max::BIGINT ` +
+      `FROM parquet_metadata(${sqlString(res.path)}) WHERE path_in_schema = 'local_timestamp' ORDER BY 1`);
+    const ranges = groups.getRows().map((r) => [Number(r[1]), Number(r[2])]);
+    expect(ranges).toHaveLength(3);
+    expect(ranges[0][0]).toBe(trades[0].localTs);
+    expect(ranges[2][1]).toBe(trades[4999].localTs);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i][0]).toBeGreaterThanOrEqual(ranges[i - 1][1]);
   });
 
   it('keeps ledger details with commas, quotes and line breaks', async () => {

@@ -16,6 +16,7 @@ import {
   castFromCsv, nullAs, readCsvSql, sourcesOfTyped, sqlIdent, sqlString, typedColumns, OUTPUT_KINDS, type OutputKind,
 } from './columns.js';
 import { duckDbMessage, openDuckDb, sqlError, type DuckDb } from './duckdb.js';
+import { LAYOUT_KEY, layoutSources, parseLayout, viewSelect, type StoredLayout } from './stored-layout.js';
 import { copyCompleteMembers, isBeingWritten, readCsvHeader } from './source.js';
 import { OPEN_SUFFIX } from '../layout.js';
 
@@ -180,7 +181,11 @@ async function defineFilesTable(db: DuckDb, files: ReadableFile[]): Promise<void
     't(path, read_path, kind, format, venue, symbol, symbol_fs, date, bytes)', 'listing data files');
 }
 
-/** One SELECT per distinct CSV header, one over all Parquet files, UNION ALL in one column order. */
+/**
+ * One SELECT per distinct CSV header, one per Parquet layout (stored-layout.ts), one over the
+ * Parquet files stored in the view's own types (events; copies made before layouts), UNION ALL in
+ * one column order.
+ */
 async function viewSql(db: DuckDb, kind: OutputKind, files: ReadableFile[]): Promise<string> {
   const csvGroups = new Map<string, { header: string[]; paths: string[] }>();
   const parquetPaths: string[] = [];
@@ -194,18 +199,21 @@ async function viewSql(db: DuckDb, kind: OutputKind, files: ReadableFile[]): Pro
     group.paths.push(f.readPath);
     csvGroups.set(key, group);
   }
-  const parquetSource = `read_parquet([${parquetPaths.map(sqlString).join(', ')}], union_by_name = true, filename = true)`;
-  let parquetColumns: string[] = [];
-  if (parquetPaths.length > 0) {
+  const layouts = await parquetLayouts(db, kind, parquetPaths);
+  const plainPaths = parquetPaths.filter((p) => !layouts.paths.has(p));
+  const plainSource = `read_parquet([${plainPaths.map(sqlString).join(', ')}], union_by_name = true, filename = true)`;
+  let plainColumns: string[] = [];
+  if (plainPaths.length > 0) {
     try {
-      const described = await db.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${parquetSource}`);
-      parquetColumns = described.getRowObjectsJson().map((r) => String(r.column_name)).filter((c) => c !== 'filename');
+      const described = await db.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${plainSource}`);
+      plainColumns = described.getRowObjectsJson().map((r) => String(r.column_name)).filter((c) => c !== 'filename');
     } catch (e) {
       throw sqlError(e, `reading the ${kind} Parquet files`);
     }
   }
-  const sources = new Set<string>(sourcesOfTyped(parquetColumns));
+  const sources = new Set<string>(sourcesOfTyped(plainColumns));
   for (const g of csvGroups.values()) for (const h of g.header) sources.add(h);
+  for (const { layout } of layouts.groups.values()) for (const s of layoutSources(layout)) sources.add(s);
   const cols = typedColumns(kind, sources);
   const partition = PARTITION_COLUMNS.map((c) => `f.${sqlIdent(c)}`).join(', ');
   const join = 'JOIN data_files f ON c.filename = f.read_path';
@@ -215,12 +223,41 @@ async function viewSql(db: DuckDb, kind: OutputKind, files: ReadableFile[]): Pro
     const select = cols.map((col) => (has.has(col.source) ? castFromCsv(col, 'c') : nullAs(col))).join(', ');
     branches.push(`SELECT ${select}, ${partition} FROM ${readCsvSql(g.paths, g.header, ', filename = true')} c ${join}`);
   }
-  if (parquetPaths.length > 0) {
-    const has = new Set(parquetColumns);
+  for (const { layout, paths } of layouts.groups.values()) {
+    const source = `read_parquet([${paths.map(sqlString).join(', ')}], filename = true)`;
+    branches.push(`SELECT ${viewSelect(layout, cols, 'c')}, ${partition} FROM ${source} c ${join}`);
+  }
+  if (plainPaths.length > 0) {
+    const has = new Set(plainColumns);
     const select = cols.map((col) => (has.has(col.name) ? `c.${sqlIdent(col.name)}` : nullAs(col))).join(', ');
-    branches.push(`SELECT ${select}, ${partition} FROM ${parquetSource} c ${join}`);
+    branches.push(`SELECT ${select}, ${partition} FROM ${plainSource} c ${join}`);
   }
   return branches.join(' UNION ALL ');
+}
+
+/** The Parquet files that carry a layout, grouped by it (files of one group read as one). */
+async function parquetLayouts(db: DuckDb, kind: OutputKind, paths: string[]):
+  Promise<{ paths: Set<string>; groups: Map<string, { layout: StoredLayout; paths: string[] }> }> {
+  const out = { paths: new Set<string>(), groups: new Map<string, { layout: StoredLayout; paths: string[] }>() };
+  if (paths.length === 0) return out;
+  let rows: Record<string, unknown>[];
+  try {
+    const read = await db.connection.runAndReadAll(
+      `SELECT file_name, decode(value) AS layout FROM parquet_kv_metadata([${paths.map(sqlString).join(', ')}]) ` +
+      `WHERE decode(key) = ${sqlString(LAYOUT_KEY)}`);
+    rows = read.getRowObjectsJS() as Record<string, unknown>[];
+  } catch (e) {
+    throw sqlError(e, `reading the ${kind} Parquet files' metadata`);
+  }
+  for (const r of rows) {
+    const path = String(r.file_name);
+    const json = String(r.layout);
+    const group = out.groups.get(json) ?? { layout: parseLayout(json, path), paths: [] };
+    group.paths.push(path);
+    out.groups.set(json, group);
+    out.paths.add(path);
+  }
+  return out;
 }
 
 function numbersForIntegers(rows: Json[][], integer: boolean[]): Json[][] {

@@ -4,7 +4,7 @@
 import type { DecodeContext, Kind, VenueSpec } from '../types.js';
 import { createDecoder } from './decode.js';
 import { SPOT, USDM, type BinanceMarket } from './market.js';
-import { depthRequest, exchangeInfoRequest, openInterestRequest, parseDepth, parseExchangeInfo } from './rest.js';
+import { depthRequest, exchangeInfoRequest, openInterestRequest, parseDepth, parseExchangeInfo, parseRequestWeightLimit } from './rest.js';
 import { plan, planFromUrl } from './subscribe.js';
 import { toVenueSymbol } from './symbols.js';
 
@@ -20,6 +20,12 @@ function marketParts(m: BinanceMarket) {
     depthRequest: (venueSymbol: string, limit: number) => depthRequest(m, venueSymbol, limit),
     parseDepth: (body: string) => parseDepth(m, body),
     bookRule: m.bookRule,
+    // PROTOCOLS.md §1.6: every response counts the IP's weight in `X-MBX-USED-WEIGHT-1M`
+    restLimit: {
+      weightPerMinute: m.requestWeightPerMinute,
+      fromListing: parseRequestWeightLimit,
+      usedWeightHeader: { name: 'x-mbx-used-weight-1m', windowMs: 60_000 },
+    },
   };
 }
 

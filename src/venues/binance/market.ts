@@ -25,6 +25,11 @@ export interface BinanceMarket {
   /** REST root of every request. */
   readonly restPrefix: '/api/v3' | '/fapi/v1';
   readonly exchangeInfoWeight: number;
+  /**
+   * REQUEST_WEIGHT per minute per IP as documented, for when exchangeInfo's rateLimits lack it
+   * (they advertise the limit in force, which wins: rest.ts parseRequestWeightLimit).
+   */
+  readonly requestWeightPerMinute: number;
   /** `GET depth` limits the venue accepts (a request is rounded up to one); undefined: any 1..max. */
   readonly depthLimits: readonly number[] | undefined;
   readonly maxDepthLimit: number;
@@ -45,6 +50,8 @@ export const SPOT: BinanceMarket = {
   futures: false,
   restPrefix: '/api/v3',
   exchangeInfoWeight: 20,
+  // PROTOCOLS.md §1.6 (enums.md): REQUEST_WEIGHT 6000 per minute
+  requestWeightPerMinute: 6000,
   // `GET /api/v3/depth` limit 1..5000, weight 1–100 → 5, 101–500 → 25, 501–1000 → 50, 1001–5000 → 250.
   depthLimits: undefined,
   maxDepthLimit: 5000,
@@ -60,6 +67,8 @@ export const USDM: BinanceMarket = {
   futures: true,
   restPrefix: '/fapi/v1',
   exchangeInfoWeight: 1,
+  // derivatives docs "General Info / Limits": REQUEST_WEIGHT 2400 per minute
+  requestWeightPerMinute: 2400,
   // `GET /fapi/v1/depth` limits 5, 10, 20, 50, 100, 500, 1000; weight 2 / 5 / 10 / 20 for ≤50 / 100 / 500 / 1000.
   depthLimits: [5, 10, 20, 50, 100, 500, 1000],
   maxDepthLimit: 1000,

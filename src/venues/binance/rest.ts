@@ -60,6 +60,40 @@ export function parseExchangeInfo(m: BinanceMarket, body: string): Set<string> {
   return out;
 }
 
+const INTERVAL_MINUTES: Readonly<Record<string, number>> = { MINUTE: 1, HOUR: 60, DAY: 1440 };
+
+/**
+ * The REQUEST_WEIGHT limit per minute an exchangeInfo body advertises (rest-api.md "Exchange
+ * information": `"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE",
+ * "intervalNum":1,"limit":6000},…]`), the strictest when several are; undefined when there is
+ * none. Only the rateLimits array is parsed: a full spot listing is megabytes, already parsed
+ * once for its symbols. SECOND limits are not read: a per-minute budget may burst past them.
+ */
+export function parseRequestWeightLimit(body: string): number | undefined {
+  const at = body.indexOf('"rateLimits"');
+  const open = at < 0 ? -1 : body.indexOf('[', at);
+  const close = open < 0 ? -1 : body.indexOf(']', open); // its entries are flat objects
+  if (close < 0) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(body.slice(open, close + 1));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(list)) return undefined;
+  let perMinute: number | undefined;
+  for (const x of list as unknown[]) {
+    const r = x as { rateLimitType?: unknown; interval?: unknown; intervalNum?: unknown; limit?: unknown };
+    if (typeof r !== 'object' || r === null || r.rateLimitType !== 'REQUEST_WEIGHT') continue;
+    const minutes = typeof r.interval === 'string' ? INTERVAL_MINUTES[r.interval] : undefined;
+    const n = typeof r.intervalNum === 'number' && r.intervalNum > 0 ? r.intervalNum : 1;
+    if (minutes === undefined || typeof r.limit !== 'number' || !(r.limit > 0)) continue;
+    const v = r.limit / (minutes * n);
+    if (perMinute === undefined || v < perMinute) perMinute = v;
+  }
+  return perMinute;
+}
+
 function parseJson(m: BinanceMarket, body: string, code: 'MF_ERR_SNAPSHOT_FAILED' | 'MF_ERR_HTTP'): unknown {
   try {
     return JSON.parse(body);

@@ -46,6 +46,31 @@ describe('binance spec', () => {
     expect([...binance.parseExchangeInfo(body)]).toEqual(['BTCUSDT']);
     expect(binance.exchangeInfo.path).toBe('/api/v3/exchangeInfo');
   });
+
+  // rest-api.md "Exchange information": the limits in force, ahead of the (megabytes of) symbols
+  const SPOT_INFO = '{"timezone":"UTC","serverTime":1565246363776,"rateLimits":[' +
+    '{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000},' +
+    '{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":100},' +
+    '{"rateLimitType":"ORDERS","interval":"DAY","intervalNum":1,"limit":200000},' +
+    '{"rateLimitType":"RAW_REQUESTS","interval":"MINUTE","intervalNum":5,"limit":61000}],' +
+    '"exchangeFilters":[],"symbols":[{"symbol":"BTCUSDT","status":"TRADING","filters":[]}]}';
+
+  it.each([
+    ['the spot listing', SPOT_INFO, 6000],
+    ['a limit per 5 minutes, as a rate per minute', '{"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":5,"limit":30000}]}', 6000],
+    ['the strictest of two', '{"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":6000},{"rateLimitType":"REQUEST_WEIGHT","interval":"DAY","intervalNum":1,"limit":1440000}]}', 1000],
+    ['no REQUEST_WEIGHT', '{"rateLimits":[{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":100}],"symbols":[]}', undefined],
+    ['no rateLimits', '{"symbols":[]}', undefined],
+    ['a malformed array', '{"rateLimits":[{"rateLimitType":"REQUEST_WEIGHT",]}', undefined],
+  ])('reads the advertised REQUEST_WEIGHT per minute: %s', (_name, body, perMinute) => {
+    expect(binance.restLimit.fromListing(body)).toBe(perMinute);
+  });
+
+  it('publishes 6000 per minute and counts used weight in X-MBX-USED-WEIGHT-1M (PROTOCOLS.md §1.6)', () => {
+    expect(binance.restLimit.weightPerMinute).toBe(6000);
+    expect(binance.restLimit.usedWeightHeader).toEqual({ name: 'x-mbx-used-weight-1m', windowMs: 60_000 });
+    expect(binanceFutures.restLimit.weightPerMinute).toBe(2400);
+  });
 });
 
 describe('binance-futures spec', () => {
