@@ -3,7 +3,7 @@
 // It also owns what is per data directory rather than per symbol: the Parquet queue for finished
 // parts and retention (checked at start and every RETENTION_INTERVAL_MS).
 import type { MarketfeedError } from '../core/errors.js';
-import type { OpenFile } from './gzip-writer.js';
+import type { OpenFile, PendingBudget } from './gzip-writer.js';
 import { ParquetQueue } from './parquet-queue.js';
 import { applyRetention, retentionOn, type RetentionPolicy, type RetentionResult } from './retention.js';
 import type { RotationPolicy } from './rotation.js';
@@ -27,6 +27,8 @@ export interface StoreOptions {
   flushIntervalMs: number;
   onError(err: MarketfeedError): void;
   maxPendingBytes?: number;
+  /** One pending-bytes bound shared by every file of the recording. */
+  budget?: PendingBudget;
   level?: number;
   /** Test seam: how files are opened for appending. */
   openFile?: OpenFile;
@@ -64,7 +66,7 @@ export class Store {
       const o = this.opts;
       s = new SymbolStore({
         dataDir: o.dataDir, venueLabel, symbol, depth: o.depth, outputs: o.outputs, onError: o.onError,
-        parquet: this.parquet, rotation: o.rotation, maxPendingBytes: o.maxPendingBytes, level: o.level, openFile: o.openFile,
+        parquet: this.parquet, rotation: o.rotation, maxPendingBytes: o.maxPendingBytes, budget: o.budget, level: o.level, openFile: o.openFile,
       });
       this.stores.set(key, s);
     }
