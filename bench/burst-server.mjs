@@ -6,6 +6,7 @@
 // usage: node bench/burst-server.mjs [frames=100000]  -> prints {"port":N} on stdout
 // GET /api/v3/exchangeInfo, /api/v3/depth: what `marketfeed record` asks before streaming
 // GET /_ctl/burst: runs one burst; answers {"frames","ms","sockets"} once every socket has ponged
+// GET /_ctl/paced?rate=R&frames=M: sends M frames (default N) at R frames/s, in 1 ms slices
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
 
@@ -65,6 +66,7 @@ const server = http.createServer((req, res) => {
   }
   if (url.pathname === '/api/v3/depth') return json(res, snapshot);
   if (url.pathname === '/_ctl/burst') return burst(res);
+  if (url.pathname === '/_ctl/paced') return paced(res, Number(url.searchParams.get('rate') ?? 10_000), Number(url.searchParams.get('frames') ?? N));
   json(res, { code: -1121, msg: 'Invalid symbol.' }, 404);
 });
 
@@ -87,6 +89,22 @@ function burst(res) {
     }
   };
   pump();
+}
+
+// Frames leave on a schedule (rate per second, checked every ms against the clock), so a slow
+// client sees the same arrival times as a fast one.
+function paced(res, rate, count) {
+  const targets = [...sockets];
+  const started = performance.now();
+  let i = WARMUP;
+  const end = Math.min(frames.length, WARMUP + count);
+  const tick = () => {
+    const due = Math.min(end, WARMUP + Math.floor(((performance.now() - started) * rate) / 1000));
+    for (; i < due; i++) for (const ws of targets) ws.send(frames[i]);
+    if (i < end) return void setTimeout(tick, 1);
+    json(res, { frames: end - WARMUP, ms: performance.now() - started, sockets: targets.length });
+  };
+  tick();
 }
 
 server.on('upgrade', (req, socket, head) => {
