@@ -20,6 +20,7 @@ import type { MarketfeedError } from '../core/errors.js';
 import { nowUs } from '../core/time.js';
 import { TradingWindow } from '../core/trading-window.js';
 import { Store } from './store.js';
+import { PendingBudget } from './gzip-writer.js';
 import { LiveFiles, type LiveStats } from './live.js';
 import type { RetentionResult } from './retention.js';
 import { snapshotRelPath, symbolDirName } from './layout.js';
@@ -75,8 +76,10 @@ export class CaptureSink {
     this.venue = opts.venue;
     const st = cfg.storage;
     const outputs: StoreOutputs = { raw: st.raw, trades: st.trades, book: st.book, events: st.events };
-    // the backlog budget is shared: each open file gets its slice (a rotation's closing part
-    // briefly holds its own, so the worst case is about twice the budget)
+    // The backlog budget is shared by every day file: with 100 symbols a fixed slice per file
+    // (640 KiB) was used up by one slow flush round of a busy raw file while the rest sat idle.
+    // (A member being compressed is held outside the budget, so the worst case is about twice it.)
+    const budget = new PendingBudget(st.maxBufferBytes);
     const files = Math.max(1, opts.symbols.length * Object.values(outputs).filter(Boolean).length + (st.live ? 3 : 0));
     const perFile = Math.max(MIN_FILE_BUDGET, Math.floor(st.maxBufferBytes / files));
     this.store = new Store({
@@ -89,7 +92,7 @@ export class CaptureSink {
       rotation: { maxRows: st.maxRows, maxBytes: st.maxBytes, rotateEveryUs: st.rotateEvery * 1000 },
       retention: { maxAgeMs: st.retentionDays * 86_400_000, maxBytes: st.retentionMaxBytes },
       onRetention: (r) => this.retained(r),
-      maxPendingBytes: perFile,
+      budget,
       onError: (e: MarketfeedError) => this.writeFailed(e),
     });
     this.live = st.live

@@ -5,7 +5,7 @@
 // part, and onFinished hears of every part that reached its final name.
 import type { MarketfeedError } from '../core/errors.js';
 import { join } from 'node:path';
-import { GzipLineWriter, type GzipWriterStats, type OpenFile } from './gzip-writer.js';
+import { GzipLineWriter, type GzipWriterStats, type OpenFile, type PendingBudget } from './gzip-writer.js';
 import { dataFileName, openPathOf, type DataFileKind } from './layout.js';
 import { periodEndUs, rotateAfterFlush, rotateBeforeRow, type RotationPolicy } from './rotation.js';
 
@@ -23,6 +23,8 @@ export interface PartWriterOptions {
   /** A part reached its final name (`path`), holding `rows` rows; `why` it was finished. */
   onFinished?(part: FinishedPart): void;
   maxPendingBytes?: number;
+  /** Shared pending-bytes bound (GzipLineWriter's budget). */
+  budget?: PendingBudget;
   level?: number;
   openFile?: OpenFile;
 }
@@ -111,7 +113,7 @@ export class PartWriter {
     const finalPath = join(o.dir, dataFileName(o.kind, o.symbol, o.day, this.partNo));
     const w = new GzipLineWriter({
       path: openPathOf(finalPath), finalPath, header: o.header, onError: o.onError, onRepair: o.onRepair,
-      maxPendingBytes: o.maxPendingBytes, level: o.level, openFile: o.openFile,
+      maxPendingBytes: o.maxPendingBytes, budget: o.budget, level: o.level, openFile: o.openFile,
     });
     this.current = w;
     this.partRows = 0;

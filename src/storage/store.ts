@@ -3,7 +3,7 @@
 // It also owns what is per data directory rather than per symbol: the Parquet queue for finished
 // parts and retention (checked at start and every RETENTION_INTERVAL_MS).
 import type { MarketfeedError } from '../core/errors.js';
-import type { OpenFile } from './gzip-writer.js';
+import type { OpenFile, PendingBudget } from './gzip-writer.js';
 import { ParquetQueue } from './parquet-queue.js';
 import { applyRetention, retentionOn, type RetentionPolicy, type RetentionResult } from './retention.js';
 import type { RotationPolicy } from './rotation.js';
@@ -28,6 +28,8 @@ export interface StoreOptions {
   flushIntervalMs: number;
   onError(err: MarketfeedError): void;
   maxPendingBytes?: number;
+  /** One pending-bytes bound shared by every file of the recording. */
+  budget?: PendingBudget;
   level?: number;
   /** Test seam: how files are opened for appending. */
   openFile?: OpenFile;
@@ -43,13 +45,15 @@ export class Store {
   private retentionTimer: NodeJS.Timeout | undefined = undefined;
   private retaining: Promise<RetentionResult | undefined> | undefined = undefined;
   private flushing: Promise<void> | undefined = undefined;
+  /** Symbols whose timer flush is still running. */
+  private readonly ticking = new Set<SymbolStore>();
   private closing: Promise<void> | undefined = undefined;
 
   constructor(opts: StoreOptions) {
     this.opts = opts;
     this.parquet = opts.parquet ? new ParquetQueue(opts.onError) : undefined;
     if (opts.flushIntervalMs > 0) {
-      this.timer = setInterval(() => void this.tick(), opts.flushIntervalMs);
+      this.timer = setInterval(() => this.tick(), opts.flushIntervalMs);
       this.timer.unref(); // the timer alone must not keep a finished process alive
     }
     if (opts.retention !== undefined && retentionOn(opts.retention)) {
@@ -67,7 +71,7 @@ export class Store {
       const o = this.opts;
       s = new SymbolStore({
         dataDir: o.dataDir, venueLabel, symbol, depth: o.depth, outputs: o.outputs, onError: o.onError,
-        parquet: this.parquet, rotation: o.rotation, maxPendingBytes: o.maxPendingBytes, level: o.level, openFile: o.openFile,
+        parquet: this.parquet, rotation: o.rotation, maxPendingBytes: o.maxPendingBytes, budget: o.budget, level: o.level, openFile: o.openFile,
       });
       this.locks.push(lockSymbol(o.dataDir, venueLabel, symbol)); // MF_ERR_LOCKED before any file of it is opened
       this.stores.set(key, s);
@@ -82,6 +86,7 @@ export class Store {
   /** Flushes every file. A call while a flush runs waits for it and then flushes again. */
   async flushAll(): Promise<void> {
     while (this.flushing !== undefined) await this.flushing;
+    // a timer flush still running is part of this one (its rows must be on disk when we resolve)
     const p = Promise.all([...this.stores.values()].map((s) => s.flush())).then(() => undefined);
     this.flushing = p;
     try {
@@ -136,9 +141,18 @@ export class Store {
     return t;
   }
 
-  private async tick(): Promise<void> {
-    if (this.flushing !== undefined || this.closing !== undefined) return; // never pile up flushes
-    await this.flushAll();
+  /**
+   * Each symbol's files are flushed on their own: a symbol whose flush is still running is left
+   * to finish it (never pile up flushes), but it does not hold back the others, so one slow file
+   * (a busy raw capture on a loaded machine) cannot make every file's backlog wait for it.
+   */
+  private tick(): void {
+    if (this.flushing !== undefined || this.closing !== undefined) return; // flushAll() covers everyone
+    for (const s of this.stores.values()) {
+      if (this.ticking.has(s)) continue;
+      this.ticking.add(s);
+      void s.flush().finally(() => this.ticking.delete(s));
+    }
   }
 
   private async finish(): Promise<void> {

@@ -22,7 +22,7 @@ import type { RawFrame } from '../core/frames.js';
 import { MarketfeedError } from '../core/errors.js';
 import { nextUtcDayUs, nowUs, utcDay } from '../core/time.js';
 import { bookHeader, bookRow, eventRow, EVENTS_HEADER, rawLine, tradeRow, TRADES_HEADER } from './csv.js';
-import type { OpenFile } from './gzip-writer.js';
+import type { OpenFile, PendingBudget } from './gzip-writer.js';
 import { dayPaths, partsOf, snapshotRelPath, symbolDirName, venueLabelFs, type DataFileKind, type DayPaths } from './layout.js';
 import { nextEventIdSync, type LedgerKind } from './ledger.js';
 import { DATA_KINDS, finishLeftover, scanDaySync, type DayScan } from './day-scan.js';
@@ -56,6 +56,8 @@ export interface SymbolStoreOptions {
   rotation?: RotationPolicy;
   /** Pending-text budget of each output file (GzipLineWriter's maxPendingBytes). */
   maxPendingBytes?: number;
+  /** Shared pending-bytes bound (instead of maxPendingBytes per file). */
+  budget?: PendingBudget;
   level?: number;
   /** Test seam: how files are opened for appending. */
   openFile?: OpenFile;
@@ -251,7 +253,7 @@ export class SymbolStore {
       onFinished: (part) => {
         if (part.why !== 'shutdown') this.partFinished(part.path, part.kind);
       },
-      maxPendingBytes: this.opts.maxPendingBytes, level: this.opts.level, openFile: this.opts.openFile,
+      maxPendingBytes: this.opts.maxPendingBytes, budget: this.opts.budget, level: this.opts.level, openFile: this.opts.openFile,
     });
     const d: DayFiles = {
       day,
