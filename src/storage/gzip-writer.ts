@@ -290,8 +290,7 @@ export class GzipLineWriter {
     try {
       await this.dropHandleIfPathMoved();
       await this.ensureOpen();
-      const plain = memberText(this.headerNeeded ? this.header : '', batch);
-      const member = await compressMember(plain, this.level);
+      const { plain, member } = await compressMember(this.headerNeeded ? this.header : '', batch, this.level);
       const fh = this.fh as FileHandle;
       appendedAt = this.committedSize;
       let off = 0;
@@ -459,11 +458,13 @@ const GZIP_AT_ONCE = 4;
 let gzipRunning = 0;
 const gzipWaiting: (() => void)[] = [];
 
-async function compressMember(plain: Buffer, level: number): Promise<Buffer> {
+/** The batch's text joined (only once it has a slot: a queued member stays in its chunks) and gzipped. */
+async function compressMember(header: string, batch: Pending, level: number): Promise<{ plain: Buffer; member: Buffer }> {
   if (gzipRunning >= GZIP_AT_ONCE) await new Promise<void>((resolve) => gzipWaiting.push(resolve));
   else gzipRunning++;
   try {
-    return await gzipAsync(plain, { level, strategy: zc.Z_DEFAULT_STRATEGY });
+    const plain = memberText(header, batch);
+    return { plain, member: await gzipAsync(plain, { level, strategy: zc.Z_DEFAULT_STRATEGY }) };
   } finally {
     const next = gzipWaiting.shift();
     if (next !== undefined) next(); // the slot passes straight to the next member
