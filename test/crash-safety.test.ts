@@ -86,10 +86,13 @@ describe('recorder crash safety', () => {
   beforeAll(async () => {
     sim = await startSim({ symbols: SYMBOLS.map((s) => s[1]), seed: 5, diffIntervalMs: 20 });
     const first = startCli(recordArgs(sim, dataDir));
-    flushed = await watchFlushedLines(dataDir, 3000);
+    // on a busy machine start-up alone can take seconds: watch once every file has had a flush
+    const start = Date.now();
+    while (gzFiles(dataDir).filter((f) => f.endsWith('.open')).length < SYMBOLS.length * 4 && Date.now() - start < 20_000) await sleep(100);
+    flushed = await watchFlushedLines(dataDir, 2000);
     first.child.kill('SIGKILL');
     killed = await first.done;
-  }, 30_000);
+  }, 45_000);
   afterAll(async () => {
     await sim?.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -177,7 +177,9 @@ export class VenueSession {
     this.stopped = true;
     this.snapshots.stop();
     const r = this.rest.stats;
-    this.opts.log.info({
+    // a session stopped before it opened (bad symbol, unreachable venue) leaves the user's one
+    // error line alone
+    if (this.connections.length > 0) this.opts.log.info({
       venue: this.venue, requests: r.requests, weightUsed: r.weightUsed, weightPerMinute: this.budget.weightPerMinute,
       rateLimited: r.rateLimited, failures: r.failures,
     }, 'REST totals');
