@@ -7,27 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCli, type CliResult } from './cli.js';
+import type { CliResult } from './cli.js';
+import { manySymbols, startSimCli } from './sim-cli.js';
 import { readLedger } from './ledger.js';
 import { getJson, startServing, until, type ServingCli } from './serving.js';
 
-const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-const SYMBOLS = Array.from({ length: 100 }, (_, i) => `C${LETTERS[Math.floor(i / 26)]}${LETTERS[i % 26]}/USDT`);
-
-/** Starts `marketfeed sim` and resolves with its REST and WS URLs once it prints them. */
-async function startSimCli(): Promise<{ stop(): Promise<CliResult>; rest: string; ws: string }> {
-  const { child, done } = startCli(['sim', '--port', '0', '--symbols', SYMBOLS.join(','), '--seed', '11']);
-  let out = '';
-  const urls = await new Promise<RegExpExecArray>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /REST (http:\/\/\S+)\s+WS\s+(ws:\/\/\S+)/.exec(out);
-      if (m) resolve(m);
-    });
-    void done.then((r) => reject(new Error(`sim exited ${r.code}: ${r.stderr}`)));
-  });
-  return { rest: urls[1], ws: urls[2], stop: () => (child.kill('SIGINT'), done) };
-}
+const SYMBOLS = manySymbols(100);
 
 describe('record: 100 symbols start up under the budget the venue advertises', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'mf-startup-100-'));
@@ -36,7 +21,7 @@ describe('record: 100 symbols start up under the budget the venue advertises', (
   let closed: CliResult;
 
   beforeAll(async () => {
-    sim = await startSimCli();
+    sim = await startSimCli(SYMBOLS);
     rec = await startServing([
       'record', '--venue', 'binance', '--symbols', SYMBOLS.join(','), '--ws-url', sim.ws, '--rest-url', sim.rest,
       '--data-dir', dataDir, '--no-status', '--log-level', 'info', '--no-storage-parquet', '--no-storage-raw', '--no-storage-book',
