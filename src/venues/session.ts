@@ -139,6 +139,12 @@ export class VenueSession {
   /** Opens the connections of the venue's plan (after checkSymbols). */
   open(): void {
     if (this.stopped || this.connections.length > 0) return;
+    // logged once the session starts (not while checking symbols: a refused one is the user's one line)
+    const b = this.budget;
+    this.opts.log.info({
+      venue: this.venue, weightPerMinute: b.weightPerMinute, source: b.source, venueLimit: b.venueLimit ?? null,
+      ...(b.source === 'listing' || b.source === 'published' ? { share: REST_BUDGET_SHARE } : {}),
+    }, 'REST budget');
     const w = this.opts.ws;
     const { spec } = this.opts;
     const plans = this.core.connectionPlans();
@@ -227,10 +233,6 @@ export class VenueSession {
     const b = chooseRestBudget({ override: this.opts.rest.weightPerMinute, advertised, published: this.opts.spec.restLimit?.weightPerMinute });
     this.budget = b;
     this.rest.limitTo(b.weightPerMinute, b.venueLimit);
-    this.opts.log.info({
-      venue: this.venue, weightPerMinute: b.weightPerMinute, source: b.source, venueLimit: b.venueLimit ?? null,
-      ...(b.source === 'listing' || b.source === 'published' ? { share: REST_BUDGET_SHARE } : {}),
-    }, 'REST budget');
   }
 
   /** The trading window: when it has opened since the last frame, every book resyncs (RESYNC_MARK). */
