@@ -1,6 +1,6 @@
 // VenueSession's REST budget against the simulator: sized from the REQUEST_WEIGHT limit the
 // listing advertises (spot 6000, USDⓈ-M 2400 per minute) at REST_BUDGET_SHARE, unless
-// rest.weightPerMinute overrides it; the budget's source is logged.
+// rest.weightPerMinute overrides it; the budget's source is logged when the session opens.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ async function budgetOf(sim: SimHandle, venue: string, symbol: string, weightPer
   const before = session.restBudget();
   await session.checkSymbols();
   const after = session.restBudget();
+  session.open(); // the budget and the totals are logged for a session that ran (not for one refused at the check)
   await session.stop();
   return { before, after, logged: lines.find((l) => l.msg === 'REST budget'), totals: lines.find((l) => l.msg === 'REST totals') };
 }
