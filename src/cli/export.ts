@@ -8,6 +8,7 @@ import { MarketfeedError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 import { exportTardis, parseTypes, TARDIS_DATA_TYPES, type ExportProgress, type TardisExportReport } from '../export/index.js';
 import { EXIT_FAILED, EXIT_OK, onStopSignal, reportFatal } from './exit.js';
+import { ProgressBar } from './progress-bar.js';
 
 const FORMATS = ['tardis'];
 /** Directories of a data dir that are not venue recordings (storage.live, storage.ticks). */
@@ -83,7 +84,7 @@ async function runExport(flags: ExportFlags, stopSignal: Promise<string>): Promi
   const signal = { stopped: false };
   void stopSignal.then(() => (signal.stopped = true));
   const progress: ExportProgress = { bytesRead: 0, bytesTotal: 0, rows: 0, phase: '' };
-  const bar = new ProgressBar(progress, flags.progress && process.stderr.isTTY === true);
+  const bar = new ProgressBar('export', progress, 'rows', () => progress.rows, flags.progress && process.stderr.isTTY === true, () => progress.phase);
   bar.start();
   let report: TardisExportReport;
   try {
@@ -114,38 +115,4 @@ function summary(r: TardisExportReport, outDir: string): string {
   }
   for (const d of r.days) lines.push(`  validate ${d.symbol} ${d.day}: ${d.clean ? 'CLEAN' : `PROBLEMS FOUND (${d.summary})`}`);
   return lines.join('\n') + '\n';
-}
-
-/** `export [####....] 42.1%  1,204,000 rows  310,000 rows/s  ETA 12s  BTC/USDT` on stderr, rewritten in place. */
-class ProgressBar {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly started = performance.now();
-
-  constructor(private readonly p: ExportProgress, private readonly enabled: boolean) {}
-
-  start(): void {
-    if (!this.enabled) return;
-    this.timer = setInterval(() => this.draw(), 500);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer === undefined) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.draw();
-    process.stderr.write('\n');
-  }
-
-  private draw(): void {
-    const s = (performance.now() - this.started) / 1000;
-    const frac = this.p.bytesTotal > 0 ? Math.min(1, this.p.bytesRead / this.p.bytesTotal) : 0;
-    const eta = frac > 0 ? (s / frac) * (1 - frac) : NaN;
-    const width = 24;
-    const done = Math.round(frac * width);
-    const line = `export [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(frac * 100).toFixed(1)}%  ` +
-      `${fmt(this.p.rows)} rows  ${fmt(Math.round(this.p.rows / Math.max(s, 0.001)))} rows/s  ` +
-      `ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)}s` : '?'}  ${this.p.phase}`;
-    process.stderr.write(`\r${line}\x1b[K`);
-  }
 }
