@@ -19,6 +19,7 @@ import { runCli, startCli, type CliResult } from './cli.js';
 import { dayDirs, readKind } from './ledger.js';
 import { validateDay } from './truth-rows.js';
 import { until } from './wait.js';
+import { walkFiles } from './data-dir.js';
 
 const FS = 'BTCUSDT';
 const KINDS = ['book', 'events', 'raw', 'trades'];
@@ -46,15 +47,7 @@ function recordArgs(dataDir: string): string[] {
   ];
 }
 
-function walk(dir: string, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else out.push(p);
-  }
-  return out;
-}
+const walk = walkFiles;
 
 /** File names under the data dir, snapshots aside. */
 const dataFiles = (dataDir: string): string[] => walk(dataDir).filter((p) => !p.includes('/snapshots/')).map((p) => basename(p)).sort();

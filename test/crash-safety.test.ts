@@ -18,19 +18,12 @@ import { dayParts } from '../src/replay/raw.js';
 import { parseRawLine } from '../src/storage/csv.js';
 import { startCli, type CliResult } from './cli.js';
 import { readCsvGz } from './ledger.js';
+import { walkFiles } from './data-dir.js';
 
 const SYMBOLS = [['BTC/USDT', 'BTCUSDT'], ['ETH/USDT', 'ETHUSDT']] as const;
 const GZ_RE = /\.(csv|ndjson)\.gz(\.open)?$/;
 
-function walk(dir: string, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, out);
-    else out.push(p);
-  }
-  return out;
-}
+const walk = walkFiles;
 
 const gzFiles = (dataDir: string): string[] => walk(dataDir).filter((p) => GZ_RE.test(p) && !p.split('/').pop()!.startsWith('.')).sort();
 

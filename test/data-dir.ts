@@ -1,7 +1,7 @@
 // Builds small data directories for the Parquet and query tests with the recorder's own writers
 // (GzipLineWriter + csv.ts encoders), so the files are exactly what `record` leaves behind:
 // several gzip members per file, and optionally a half-written final member as after a crash.
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { BookSnapshot, Trade } from '../src/core/events.js';
@@ -58,4 +58,15 @@ export function appendPartialMember(path: string, rows: string): void {
   const member = gzipSync(rows);
   appendFileSync(path, member.subarray(0, Math.floor(member.length / 2)));
   writeFileSync(join(dirname(path), `.${basename(path)}.writing`), '1\n');
+}
+
+/** Every file below `dir` (none when it does not exist), depth first. */
+export function walkFiles(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) walkFiles(p, out);
+    else out.push(p);
+  }
+  return out;
 }
