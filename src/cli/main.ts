@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // marketfeed CLI entry: one file per command; this file only assembles them.
-import './threadpool.js'; // first: sizes libuv's pool before anything uses it
 import { Command, CommanderError } from 'commander';
 import { recordCommand } from './record.js';
 import { simCommand } from './sim.js';
