@@ -2,7 +2,9 @@
 // symbols, `marketfeed record` from it (every output, default settings); the recorder's RSS is
 // sampled from /proc every 10 s. Prints RSS at each sample, the growth between 40 s and the end,
 // and how many books were SYNCED. Figures printed, never asserted.
-// usage: node bench/memory.bench.mjs [symbols=100] [seconds=130]
+// usage: node bench/memory.bench.mjs [symbols=100] [seconds=130] [malloc]
+// `malloc`: the recorder runs with MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072, as
+// `marketfeed up` children and the Docker image do.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +27,7 @@ export function rssMiB(pid) {
 }
 
 /** Starts sim + recorder; samples RSS every `everyS`; resolves with the samples and the recorder's closing stats. */
-export async function recordMany({ symbols, seconds, everyS = 10, extraArgs = [], onSample }) {
+export async function recordMany({ symbols, seconds, everyS = 10, extraArgs = [], env = process.env, onSample }) {
   const list = symbols.join(',');
   const sim = spawn(process.execPath, [CLI, 'sim', '--port', '0', '--symbols', list, '--seed', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const urls = await new Promise((resolve, reject) => {
@@ -40,7 +42,7 @@ export async function recordMany({ symbols, seconds, everyS = 10, extraArgs = []
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'mf-bench-memory-'));
   const rec = spawn(process.execPath, [CLI, 'record', '--venue', 'binance', '--symbols', list, '--ws-url', urls.ws, '--rest-url', urls.rest,
-    '--data-dir', dataDir, '--duration', `${seconds}s`, '--no-status', '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    '--data-dir', dataDir, '--duration', `${seconds}s`, '--no-status', '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'], env });
   let log = '';
   rec.stderr.on('data', (d) => (log += d));
   const samples = [];
@@ -64,8 +66,10 @@ export async function recordMany({ symbols, seconds, everyS = 10, extraArgs = []
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const N = Number(process.argv[2] ?? 100);
   const SECONDS = Number(process.argv[3] ?? 130);
-  console.log(`recorder RSS, ${N} Binance symbols from the simulator (own process), ${SECONDS} s, default settings:`);
-  const { samples, closed } = await recordMany({ symbols: manySymbols(N), seconds: SECONDS, onSample: (s) => console.log(`  ${String(s.t).padStart(4)} s  ${s.rss.toFixed(0)} MiB`) });
+  const malloc = process.argv[4] === 'malloc';
+  const env = malloc ? { ...process.env, MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' } : process.env;
+  console.log(`recorder RSS, ${N} Binance symbols from the simulator (own process), ${SECONDS} s, ${malloc ? 'MALLOC_MMAP_THRESHOLD_=65536 (as `up` and Docker)' : 'default settings'}:`);
+  const { samples, closed } = await recordMany({ symbols: manySymbols(N), seconds: SECONDS, env, onSample: (s) => console.log(`  ${String(s.t).padStart(4)} s  ${s.rss.toFixed(0)} MiB`) });
   const at = (t) => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), samples[0]);
   const last = samples[samples.length - 1];
   console.log(`  growth ${at(40).t} s → ${last.t} s: ${(last.rss - at(40).rss).toFixed(1)} MiB (goal < 10); peak ${Math.max(...samples.map((s) => s.rss)).toFixed(0)} MiB (goal < 200)`);

@@ -11,7 +11,9 @@ import { startCli, type CliResult } from './cli.js';
 import { manySymbols, startSimCli } from './sim-cli.js';
 
 const SYMBOLS = manySymbols(100);
-const BUDGET_MIB = 260;
+// Quiet-machine figure with default settings: 255–270 MiB, flat (glibc keeps freed blocks; with
+// MALLOC_MMAP_THRESHOLD_=65536, as `up` and the Docker image set, about 200).
+const BUDGET_MIB = 320;
 const SECONDS = 120;
 
 function rssMiB(pid: number): number | undefined {
