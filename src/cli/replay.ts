@@ -10,8 +10,11 @@ import type { MarketEvent } from '../core/events.js';
 import { createLogger } from '../core/log.js';
 import { CaptureSink } from '../storage/capture.js';
 import { newReplayProgress, replay, type ReplayOptions, type ReplayProgress } from '../replay/index.js';
+import { EventLines } from '../replay/event-line.js';
+import { replayNdjson } from '../replay/ndjson.js';
 import { replayTicks } from '../replay/ticks.js';
 import { EXIT_OK, onStopSignal, reportFatal } from './exit.js';
+import { ProgressBar } from './progress-bar.js';
 
 /** Events between two awaited flushes of the --out-dir writers. */
 const FLUSH_EVERY = 20_000;
@@ -31,6 +34,7 @@ interface ReplayFlags {
   capture?: string;
   http?: string;
   ticksPath?: string;
+  workers?: string;
   progress: boolean;
   logLevel: string;
 }
@@ -51,6 +55,7 @@ export const replayCommand = new Command('replay')
   .option('--capture <file>', 'a cryptofeed websocket capture (*.ws.N.0) instead of a data directory')
   .option('--http <file>', 'the cryptofeed REST capture (*.http.N.0) that goes with --capture')
   .option('--ticks-path <file>', 'a timestamp,price,qty,side tick CSV (plain or gzip): emit its trades')
+  .option('--workers <n>', 'worker threads besides the main one, each replaying some of the symbols, for NDJSON at full speed (0 = none; default: one fewer than the cores)')
   .option('--no-progress', 'no progress bar on a TTY')
   .option('--log-level <level>', 'log level', 'warn')
   .action(async (flags: ReplayFlags) => {
@@ -95,6 +100,7 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
   const jitter = numberFlag('jitter', flags.jitter);
   const seed = numberFlag('seed', flags.seed, true);
   const depth = flags.depth === undefined ? undefined : numberFlag('depth', flags.depth, true);
+  const workers = flags.workers === undefined ? undefined : numberFlag('workers', flags.workers, true);
   if (depth === 0) throw usage('depth', 'an integer >= 1', flags.depth!);
   const symbols = flags.symbols?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   let stopped = false;
@@ -124,7 +130,7 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
     dataDir: flags.dataDir, venue: label, symbols, from: flags.from, to: flags.to, depth, speed, jitter, seed,
     quoteCheck: flags.quoteCheck as ReplayOptions['quoteCheck'], capture: flags.capture, http: flags.http, progress, log,
   };
-  const bar = new ProgressBar(progress, flags.progress && process.stderr.isTTY === true);
+  const bar = new ProgressBar('replay', progress, 'events', () => progress.events, flags.progress && process.stderr.isTTY === true);
   let sink: CaptureSink | undefined;
   const storageConfig = flags.outDir === undefined ? defaultConfig() : loadConfig({ env: process.env });
   const sinkFor = (): CaptureSink => {
@@ -161,6 +167,12 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
         }
       }
       sinkFor().runStop(`reason=${stopped ? 'signal' : 'end'} events=${progress.events}`);
+    } else if (speed === 0 && jitter === 0) {
+      const out = new LineOut();
+      for await (const chunk of replayNdjson({ ...opts, workers })) {
+        if (stopped || !(await out.writeChunk(chunk))) break;
+      }
+      await out.end();
     } else {
       const out = new LineOut();
       for await (const ev of replay(opts)) {
@@ -175,18 +187,42 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
   return EXIT_OK;
 }
 
+/** Stdout can take more, or is gone (then `error` has said so). */
+function drained(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.stdout.off('drain', done);
+      process.stdout.off('close', done);
+      process.stdout.off('error', done);
+      resolve();
+    };
+    process.stdout.on('drain', done);
+    process.stdout.on('close', done);
+    process.stdout.on('error', done);
+  });
+}
+
 /** NDJSON to stdout in large writes, waiting for drain; false once the reader has gone (EPIPE). */
 class LineOut {
   private buf = '';
   private closed = false;
+  private readonly lines = new EventLines();
 
   constructor() {
     process.stdout.on('error', () => (this.closed = true));
   }
 
   async write(ev: MarketEvent): Promise<boolean> {
-    this.buf += JSON.stringify(ev) + '\n';
+    this.buf += this.lines.line(ev) + '\n';
     if (this.buf.length >= 1 << 16) await this.flush();
+    return !this.closed;
+  }
+
+  /** Whole NDJSON lines, written as they are; resolves once written (the chunk may be reused then). */
+  async writeChunk(chunk: Uint8Array): Promise<boolean> {
+    if (this.closed) return false;
+    // the callback comes once the chunk is written (or the write failed: `error` says so)
+    await new Promise<void>((resolve) => process.stdout.write(chunk, () => resolve()));
     return !this.closed;
   }
 
@@ -194,44 +230,10 @@ class LineOut {
     if (this.buf === '' || this.closed) return;
     const ok = process.stdout.write(this.buf);
     this.buf = '';
-    if (!ok) await new Promise<void>((r) => process.stdout.once('drain', r));
+    if (!ok) await drained();
   }
 
   async end(): Promise<void> {
     await this.flush();
-  }
-}
-
-/** `replay  42.1%  1,204,000 events  310,000 ev/s  ETA 12s` on stderr, rewritten in place. */
-class ProgressBar {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly started = performance.now();
-
-  constructor(private readonly p: ReplayProgress, private readonly enabled: boolean) {}
-
-  start(): void {
-    if (!this.enabled) return;
-    this.timer = setInterval(() => this.draw(), 500);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer === undefined) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.draw();
-    process.stderr.write('\n');
-  }
-
-  private draw(): void {
-    const s = (performance.now() - this.started) / 1000;
-    const frac = this.p.bytesTotal > 0 ? Math.min(1, this.p.bytesRead / this.p.bytesTotal) : 0;
-    const eta = frac > 0 ? (s / frac) * (1 - frac) : NaN;
-    const width = 24;
-    const done = Math.round(frac * width);
-    const line = `replay [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(frac * 100).toFixed(1)}%  ` +
-      `${this.p.events.toLocaleString('en-US')} events  ${Math.round(this.p.events / Math.max(s, 0.001)).toLocaleString('en-US')} ev/s  ` +
-      `ETA ${Number.isFinite(eta) ? `${Math.ceil(eta)}s` : '?'}`;
-    process.stderr.write(`\r${line}\x1b[K`);
   }
 }

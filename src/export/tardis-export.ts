@@ -13,7 +13,7 @@ import { symbolFs } from '../core/symbols.js';
 import { isCcxtLabel } from '../venues/ccxt/index.js';
 import { getVenue, type VenueSpec } from '../venues/index.js';
 import { ledgerRunsOf, rawDays, readRawFrames, symbolDirs, type RawDay } from '../replay/raw.js';
-import { newReplayProgress, parseTime, replay } from '../replay/replay.js';
+import { newReplayProgress, parseTime, replay, symbolOfRuns } from '../replay/replay.js';
 import { validateDay, type ValidateReport } from '../replay/validate.js';
 import { ExportFiles, type ExportedFile } from './export-files.js';
 import { tardisMarket, type TardisMarket } from './tardis-exchanges.js';
@@ -117,18 +117,8 @@ async function unifiedOf(dataDir: string, label: string, fs: string, spec: Venue
     }
   }
   for (const d of rawDays(dataDir, label, fs)) {
-    for (const r of await ledgerRunsOf(d.eventsParts)) {
-      for (const s of r.symbols) {
-        try {
-          if (symbolFs(s) === fs) {
-            spec.toVenueSymbol(s);
-            return s;
-          }
-        } catch {
-          // a symbol of another market
-        }
-      }
-    }
+    const s = symbolOfRuns(spec, fs, await ledgerRunsOf(d.eventsParts));
+    if (s !== undefined) return s;
   }
   throw new MarketfeedError('MF_ERR_CONFIG', `cannot tell which symbol ${join(dataDir, label, fs)} holds (no symbol.json, no run_start row names it): pass --symbols`, {
     path: 'symbols', got: fs,

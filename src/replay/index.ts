@@ -4,3 +4,5 @@ export type { ReplayOptions, ReplayHandlers, ReplayProgress } from './replay.js'
 export { readRawFrames, rawDays, symbolDirs, ledgerRuns, runStartFields } from './raw.js';
 export type { LedgerRun, RawDay } from './raw.js';
 export { readCryptofeedCapture, parseCryptofeedLine, symbolsOfCapture, guessUnified } from './cryptofeed.js';
+export { replayNdjson } from './ndjson.js';
+export type { NdjsonReplayOptions } from './ndjson.js';

@@ -20,7 +20,10 @@ import { isCcxtLabel } from '../venues/ccxt/index.js';
 import { replayCcxt } from './ccxt.js';
 import type { Kind, VenueSpec } from '../venues/types.js';
 import { readCryptofeedCapture, symbolsOfCapture } from './cryptofeed.js';
+import { MERGE_BATCH, merge, pace } from './merge.js';
 import { ledgerRunsOf, rawDays, readRawFrames, symbolDirs, type ByteCounter, type LedgerRun, type RawDay } from './raw.js';
+
+export { seededRandom } from './merge.js';
 
 export const DEFAULT_DEPTH = 20;
 
@@ -82,6 +85,8 @@ type Out = MarketEvent | SideRecord;
 
 interface FrameSource {
   symbols: string[];
+  /** Compressed bytes to read. */
+  bytes: number;
   runs: LedgerRun[];
   frames(): AsyncIterable<RawFrame[]>;
 }
@@ -111,8 +116,79 @@ export async function* replay(opts: ReplayOptions): AsyncGenerator<MarketEvent> 
     });
     return;
   }
-  const spec = getVenue(opts.venue.replace(/^sim-/, ''));
   const progress = opts.progress ?? newReplayProgress();
+  const merged = await openReplay(opts, progress);
+  if ((opts.speed ?? 0) > 0 || (opts.jitter ?? 0) > 0) {
+    for await (const x of pace(merged, opts.speed ?? 0, opts.jitter ?? 0, opts.seed ?? 1)) {
+      if ('call' in x) {
+        x.call();
+        continue;
+      }
+      progress.events++;
+      yield x;
+    }
+    return;
+  }
+  for await (const batch of merged) {
+    for (let i = 0; i < batch.length; i++) {
+      const x = batch[i];
+      if ('call' in x) {
+        x.call();
+        continue;
+      }
+      progress.events++;
+      yield x;
+    }
+  }
+}
+
+/** What replayBatches takes: no handlers (their calls interleave with events) and no pacing. */
+export type BatchReplayOptions = Omit<ReplayOptions, 'handlers' | 'speed' | 'jitter' | 'seed'>;
+
+/**
+ * The events replay() yields, in the same order, as arrays: one async step per batch rather than
+ * per event (the NDJSON writer and the replay workers read it).
+ */
+export async function* replayBatches(opts: BatchReplayOptions): AsyncGenerator<MarketEvent[]> {
+  if (isCcxtLabel(opts.venue) && opts.capture === undefined) {
+    const batch: MarketEvent[] = [];
+    for await (const ev of replay(opts)) {
+      batch.push(ev);
+      if (batch.length >= MERGE_BATCH) yield batch.splice(0);
+    }
+    if (batch.length > 0) yield batch;
+    return;
+  }
+  const progress = opts.progress ?? newReplayProgress();
+  for await (const batch of await openReplay({ ...opts, handlers: undefined }, progress)) {
+    progress.events += batch.length;
+    // without handlers every item is an event
+    yield batch as MarketEvent[];
+  }
+}
+
+/** One raw source (a symbol's capture, all its days) as the replay workers are given it. */
+export interface SourcePlan {
+  symbol: string;
+  bytes: number;
+}
+
+/**
+ * The raw sources replay() would read, in its merge order, and the depth it would use; fills
+ * `progress` (symbols, bytesTotal, depth) as replay() does. Undefined for a cryptofeed capture or a
+ * ccxt recording (one source, or not through our decoders). Throws replay()'s usage errors.
+ */
+export async function planRawReplay(opts: ReplayOptions, progress: ReplayProgress): Promise<{ sources: SourcePlan[]; depth: number } | undefined> {
+  if (opts.capture !== undefined || isCcxtLabel(opts.venue)) return undefined;
+  const spec = getVenue(opts.venue.replace(/^sim-/, ''));
+  const { sources, depth } = await rawSources(spec, opts, progress);
+  progress.depth = depth;
+  return { sources: sources.map((s) => ({ symbol: s.symbols[0], bytes: s.bytes })), depth };
+}
+
+/** The sources of a capture, each through its own cores, merged by localTs; not paced. */
+async function openReplay(opts: ReplayOptions, progress: ReplayProgress): Promise<AsyncGenerator<Out[]>> {
+  const spec = getVenue(opts.venue.replace(/^sim-/, ''));
   const { sources, depth } = opts.capture !== undefined ? await captureSources(spec, opts, progress) : await rawSources(spec, opts, progress);
   const shared: Shared = {
     spec,
@@ -124,16 +200,7 @@ export async function* replay(opts: ReplayOptions): AsyncGenerator<MarketEvent> 
     log: opts.log ?? silentLogger,
   };
   progress.depth = depth;
-  const merged = merge(sources.map((s) => runSource(s, shared)));
-  const paced = (opts.speed ?? 0) > 0 || (opts.jitter ?? 0) > 0 ? pace(merged, opts.speed ?? 0, opts.jitter ?? 0, opts.seed ?? 1) : merged;
-  for await (const x of paced) {
-    if ('call' in x) {
-      x.call();
-      continue;
-    }
-    progress.events++;
-    yield x;
-  }
+  return merge(sources.map((s) => runSource(s, shared)));
 }
 
 // --- sources ----------------------------------------------------------------------------------
@@ -161,8 +228,9 @@ async function rawSources(spec: VenueSpec, opts: ReplayOptions, progress: Replay
     depth ??= runs.find((r) => r.depth !== undefined)?.depth;
     const symbol = wanted?.find((w) => w[0] === fs)?.[1] ?? unifiedOf(spec, fs, runs);
     spec.toVenueSymbol(symbol); // a symbol of another market is a usage error, found before reading
-    progress.bytesTotal += days.reduce((n, d) => n + d.bytes, 0);
-    sources.push({ symbols: [symbol], runs, frames: () => dayFrames(days, spec.id, progress) });
+    const bytes = days.reduce((n, d) => n + d.bytes, 0);
+    progress.bytesTotal += bytes;
+    sources.push({ symbols: [symbol], bytes, runs, frames: () => dayFrames(days, spec.id, progress) });
   }
   if (sources.length === 0) {
     throw new MarketfeedError('MF_ERR_CONFIG', `no raw capture under ${opts.dataDir}/${label}${opts.from === undefined ? '' : ` from ${opts.from}`}`, {
@@ -182,8 +250,8 @@ async function* dayFrames(days: RawDay[], venue: string, progress: ReplayProgres
   }
 }
 
-/** SYMBOL_FS back to the unified symbol the run_start rows list (`BTCUSDT` → `BTC/USDT`). */
-function unifiedOf(spec: VenueSpec, fs: string, runs: LedgerRun[]): string {
+/** The unified symbol of this venue that run_start rows list under SYMBOL_FS `fs` (`BTCUSDT` → `BTC/USDT`). */
+export function symbolOfRuns(spec: VenueSpec, fs: string, runs: LedgerRun[]): string | undefined {
   for (const r of runs) {
     for (const s of r.symbols) {
       try {
@@ -196,6 +264,13 @@ function unifiedOf(spec: VenueSpec, fs: string, runs: LedgerRun[]): string {
       }
     }
   }
+  return undefined;
+}
+
+/** SYMBOL_FS back to the unified symbol the run_start rows list, or a config error. */
+function unifiedOf(spec: VenueSpec, fs: string, runs: LedgerRun[]): string {
+  const s = symbolOfRuns(spec, fs, runs);
+  if (s !== undefined) return s;
   throw new MarketfeedError('MF_ERR_CONFIG', `cannot tell which ${spec.name} symbol the directory ${fs} holds (no run_start row names it): pass --symbols`, {
     path: 'symbols', got: fs,
   });
@@ -209,9 +284,10 @@ async function captureSources(spec: VenueSpec, opts: ReplayOptions, progress: Re
   const symbols = opts.symbols ?? (await symbolsOfCapture(spec, capture));
   for (const s of symbols) spec.toVenueSymbol(s);
   progress.symbols = symbols;
-  progress.bytesTotal += statSync(capture).size + (opts.http === undefined ? 0 : statSync(opts.http).size);
+  const bytes = statSync(capture).size + (opts.http === undefined ? 0 : statSync(opts.http).size);
+  progress.bytesTotal += bytes;
   return {
-    sources: [{ symbols, runs: [], frames: () => readCryptofeedCapture(capture, opts.http, spec.id, progress) }],
+    sources: [{ symbols, bytes, runs: [], frames: () => readCryptofeedCapture(capture, opts.http, spec.id, progress) }],
     depth: opts.depth ?? DEFAULT_DEPTH,
   };
 }
@@ -295,83 +371,6 @@ export function restSymbol(url: string | undefined): string | undefined {
   if (q < 0) return undefined;
   const params = new URLSearchParams(url.slice(q + 1));
   return params.get('symbol') ?? params.get('instId') ?? undefined;
-}
-
-// --- merging and pacing -------------------------------------------------------------------------
-
-interface Head {
-  gen: AsyncGenerator<Out[]>;
-  batch: Out[];
-  i: number;
-}
-
-/** k-way merge of batch streams by localTs (ties: the earlier source first). */
-async function* merge(gens: AsyncGenerator<Out[]>[]): AsyncGenerator<Out> {
-  if (gens.length === 1) {
-    for await (const b of gens[0]) yield* b;
-    return;
-  }
-  const heads: Head[] = [];
-  for (const gen of gens) {
-    const r = await gen.next();
-    if (!r.done) heads.push({ gen, batch: r.value, i: 0 });
-  }
-  while (heads.length > 0) {
-    let best = 0;
-    let bestTs = heads[0].batch[heads[0].i].localTs;
-    for (let k = 1; k < heads.length; k++) {
-      const ts = heads[k].batch[heads[k].i].localTs;
-      if (ts < bestTs) {
-        best = k;
-        bestTs = ts;
-      }
-    }
-    const h = heads[best];
-    yield h.batch[h.i++];
-    if (h.i === h.batch.length) {
-      const r = await h.gen.next();
-      if (r.done) heads.splice(best, 1);
-      else {
-        h.batch = r.value;
-        h.i = 0;
-      }
-    }
-  }
-}
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same jitter. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Holds each item until its due time: `speed` > 0 replays the gaps between receive times divided
- * by speed; `jitter` adds up to that many ms per item on top (at speed 0 the delays add up).
- * Order never changes. Sub-millisecond waits are saved up rather than slept one by one.
- */
-async function* pace(items: AsyncGenerator<Out>, speed: number, jitter: number, seed: number): AsyncGenerator<Out> {
-  const random = seededRandom(seed);
-  let firstTs: number | undefined;
-  const wallStart = performance.now();
-  let extra = 0; // jitter so far at speed 0
-  for await (const x of items) {
-    firstTs ??= x.localTs;
-    let due: number;
-    if (speed > 0) due = wallStart + (x.localTs - firstTs) / 1000 / speed + random() * jitter;
-    else due = wallStart + (extra += random() * jitter);
-    const wait = due - performance.now();
-    if (wait >= 1) await sleep(wait);
-    yield x;
-  }
 }
 
 /** `2024-01-02`, `20240102`, `2024-01-02T10:00` (UTC unless a zone is given) or epoch µs → epoch µs. */
