@@ -201,7 +201,13 @@ describe.each(CASES)('record $venue: gap faults alone, and make-before-break rot
     const during = injected.filter((v) => synced.some(([s, e]) => v > s && v <= e));
     expect(during.length).toBeGreaterThanOrEqual(4);
     for (const v of during) expect(named).toContain(v);
-    for (const g of gaps) expect(ledger.some((l) => l.eventId > g.eventId && l.state === 'SYNCED')).toBe(true);
+    // every gap is followed by a SYNCED book, except that a busy machine may stop the recording
+    // while the last gap's snapshot is still on its way: then the run's stop comes first
+    for (const g of gaps) {
+      const later = ledger.filter((l) => l.eventId > g.eventId);
+      const stoppedFirst = g === gaps[gaps.length - 1] && later.some((l) => l.kind === 'run_stop');
+      expect(later.some((l) => l.state === 'SYNCED') || stoppedFirst, `gap ${g.eventId} never resynced`).toBe(true);
+    }
     expect(checkRows(sim, dataDir, c.venue, fs, id)).toBeGreaterThan(30);
   }, 60_000);
 

@@ -255,13 +255,18 @@ export class CcxtSession {
     c.send = (message: unknown) => {
       const text = typeof message === 'string' ? message : JSON.stringify(message);
       this.raw({ venue: this.venue, connId: s.connId, recvSeq: ++s.recvSeq, localTs: this.stamp(), dir: 'out', data: text }, this.symbolsOr(engine.symbolsOf(c)));
-      // ccxt's client throws synchronously when its socket has just closed: hand that to the
-      // awaiting watch as a rejection (it is watched again) instead of an uncaught exception
+      // A send on a socket that has just closed fails (synchronously, or through ws's callback as
+      // a rejected future). ccxt's throttled subscribe path drops that future without a handler,
+      // which Node turns into a crash; the failure is marked handled here (the same future still
+      // rejects for a caller that awaits it, and the watch is made again on the new socket).
+      let sent: Promise<unknown>;
       try {
-        return send(message);
+        sent = send(message) as Promise<unknown>;
       } catch (e) {
-        return Promise.reject(e);
+        sent = Promise.reject(e);
       }
+      sent?.catch?.((e: unknown) => this.opts.log.debug({ venue: this.venue, connId: s.connId, err: (e as Error)?.message }, 'ccxt send on a closed socket'));
+      return sent;
     };
     const onError = c.onError.bind(c);
     c.onError = (err: unknown) => {
