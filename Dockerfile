@@ -13,9 +13,6 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# glibc returns freed blocks of 64 KiB and more to the system: ~200 MiB instead of ~260 MiB RSS
-# for 100 symbols (README, Benchmarks; src/deploy/supervisor.ts sets the same for `up` children)
-ENV MALLOC_MMAP_THRESHOLD_=65536 MALLOC_TRIM_THRESHOLD_=131072
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

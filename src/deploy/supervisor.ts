@@ -6,15 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { DeploySpec, ProcessSpec } from './spec.js';
 
-/**
- * glibc malloc settings for the children unless the environment sets them: memory freed in
- * blocks of 64 KiB and more goes back to the system instead of staying in the process's heap.
- * A recorder of 100 symbols allocates and frees such blocks (row buffers, gzip members) all the
- * time; with glibc's defaults its RSS settles near 260 MiB, with these near 200 MiB (README,
- * Benchmarks). glibc reads them only at process start, so a process cannot set them for itself.
- */
-export const MALLOC_DEFAULTS: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '65536', MALLOC_TRIM_THRESHOLD_: '131072' };
-
 export type ChildStateName = 'running' | 'backoff' | 'done' | 'stopped';
 
 export interface ChildStatus {
@@ -84,7 +75,7 @@ export class Supervisor {
 
   private run(c: Child): void {
     const [cmd, ...pre] = this.opts.command;
-    const proc = spawn(cmd, [...pre, ...c.spec.args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...MALLOC_DEFAULTS, ...(this.opts.env ?? process.env) } });
+    const proc = spawn(cmd, [...pre, ...c.spec.args], { stdio: ['ignore', 'pipe', 'pipe'], env: this.opts.env ?? process.env });
     c.proc = proc;
     c.startedAt = Date.now();
     for (const stream of [proc.stdout!, proc.stderr!]) {
