@@ -11,7 +11,6 @@ for (const [file, args] of [
   ['e2e.bench.mjs', ['100000', '3']],
   ['latency.bench.mjs', ['10000', '10']],
   ['memory.bench.mjs', ['100', '130']],
-  ['memory.bench.mjs', ['100', '130', 'malloc']],
   ['replay.bench.mjs', ['20']],
   ['export.bench.mjs', ['10']],
   ['storage.bench.mjs', ['20']],
