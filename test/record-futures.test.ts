@@ -54,7 +54,11 @@ describe('record --venue binance-futures against the simulator', () => {
     const gaps = ledger.filter((l) => l.kind === 'gap');
     expect(gaps.length).toBeGreaterThan(0);
     expect(gaps[0].detail).toContain('pu');
-    expect(ledger.filter((l) => l.state === 'SYNCED').length).toBeGreaterThan(gaps.length);
+    // the first sync, then one per gap; a busy machine may stop the recording while the last
+    // gap's snapshot is still on its way (the run's stop then comes before its SYNCED)
+    const last = gaps[gaps.length - 1];
+    const lastCutShort = !ledger.some((l) => l.eventId > last.eventId && l.state === 'SYNCED') && ledger.some((l) => l.eventId > last.eventId && l.kind === 'run_stop');
+    expect(ledger.filter((l) => l.state === 'SYNCED').length).toBeGreaterThan(gaps.length - (lastCutShort ? 1 : 0));
   });
 
   it('records aggTrades and mark price frames from the /market socket', () => {
