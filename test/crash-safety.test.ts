@@ -146,10 +146,13 @@ describe('recorder crash safety', () => {
         tornByTest.push(f);
       }
       const second = startCli(recordArgs(sim, dataDir));
-      await watchFlushedLines(dataDir, 2000);
+      // as for the first run: stop it once each of its 8 new parts has had a flush (part 0 + part 1)
+      const start = Date.now();
+      while (gzFiles(dataDir).length < SYMBOLS.length * 4 * 2 && Date.now() - start < 20_000) await sleep(100);
+      await watchFlushedLines(dataDir, 1000);
       second.child.kill('SIGTERM');
       restarted = await second.done;
-    }, 30_000);
+    }, 45_000);
 
     it('exits 0 and reports each repair it made', () => {
       expect(restarted.code, restarted.stderr).toBe(0);

@@ -79,7 +79,7 @@ describe.each(FAULT_CASES)('record $venue from the simulator with faults', (c) =
       const stop = ledger.find((l) => l.kind === 'run_stop')!;
       for (const g of ledger.filter((l) => l.kind === 'gap')) {
         gaps++;
-        expect(g.detail).toMatch(/expected sequence(Start)?=\d+, got sequence/);
+        expect(g.detail).toMatch(/expected sequence(Start)?<?=\d+, got sequence/); // <= when the update bridging a snapshot starts past it
         expect(ledger.find((l) => l.eventId > g.eventId)?.state, 'the gap starts a resync').toBe('RESYNCING');
         // synced again, unless the run ended first (a gap in its last moments)
         if (ledger.some((l) => l.eventId > g.eventId && l.state === 'SYNCED' && l.detail.startsWith('book')) || stop.localTs - g.localTs < 1_500_000) resynced++;
