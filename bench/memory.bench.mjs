@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSimProcess } from './replay.bench.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const CLI = join(here, '..', 'dist', 'cli', 'main.js');
@@ -29,17 +30,7 @@ export function rssMiB(pid) {
 /** Starts sim + recorder; samples RSS every `everyS`; resolves with the samples and the recorder's closing stats. */
 export async function recordMany({ symbols, seconds, everyS = 10, extraArgs = [], env = process.env, onSample }) {
   const list = symbols.join(',');
-  const sim = spawn(process.execPath, [CLI, 'sim', '--port', '0', '--symbols', list, '--seed', '3'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const urls = await new Promise((resolve, reject) => {
-    let out = '';
-    sim.stdout.on('data', (d) => {
-      out += d;
-      const rest = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      const ws = /(ws:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (rest && ws) resolve({ rest: rest[1], ws: ws[1] });
-    });
-    sim.on('exit', (c) => reject(new Error(`sim exited ${c}`)));
-  });
+  const { sim, urls } = await startSimProcess(['--symbols', list, '--seed', '3']);
   const dataDir = mkdtempSync(join(tmpdir(), 'mf-bench-memory-'));
   const rec = spawn(process.execPath, [CLI, 'record', '--venue', 'binance', '--symbols', list, '--ws-url', urls.ws, '--rest-url', urls.rest,
     '--data-dir', dataDir, '--duration', `${seconds}s`, '--no-status', '--log-level', 'info', ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'], env });

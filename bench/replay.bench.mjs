@@ -30,9 +30,9 @@ export function walk(dir, out = []) {
   return out;
 }
 
-/** Records `seconds` from a simulator child into a fresh temp dir; resolves with the dir and the recorder's final stats. */
-export async function recordFromSim({ seconds = 10, diffMs = 0.2, symbols = 'BTC/USDT,ETH/USDT' } = {}) {
-  const sim = spawn(process.execPath, [CLI, 'sim', '--port', '0', '--symbols', symbols, '--diff-interval-ms', String(diffMs), '--seed', '7'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** `marketfeed sim <args>` as a child process; resolves with it and its REST and WS URLs once it prints them. */
+export async function startSimProcess(args) {
+  const sim = spawn(process.execPath, [CLI, 'sim', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const urls = await new Promise((resolve, reject) => {
     let out = '';
     sim.stdout.on('data', (d) => {
@@ -43,6 +43,12 @@ export async function recordFromSim({ seconds = 10, diffMs = 0.2, symbols = 'BTC
     });
     sim.on('exit', (c) => reject(new Error(`sim exited ${c}`)));
   });
+  return { sim, urls };
+}
+
+/** Records `seconds` from a simulator child into a fresh temp dir; resolves with the dir and the recorder's final stats. */
+export async function recordFromSim({ seconds = 10, diffMs = 0.2, symbols = 'BTC/USDT,ETH/USDT' } = {}) {
+  const { sim, urls } = await startSimProcess(['--symbols', symbols, '--diff-interval-ms', String(diffMs), '--seed', '7']);
   const dataDir = mkdtempSync(join(tmpdir(), 'mf-bench-replay-'));
   const rec = spawn(process.execPath, [CLI, 'record', '--venue', 'binance', '--symbols', symbols, '--ws-url', urls.ws, '--rest-url', urls.rest,
     '--data-dir', dataDir, '--duration', `${seconds}s`, '--no-status', '--log-level', 'info'], { stdio: ['ignore', 'ignore', 'pipe'] });
