@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 for (const [file, args] of [
   ['decode-book.bench.mjs', []],
+  ['clock.bench.mjs', ['2000000', '3']],
   ['checksum-venues.bench.mjs', ['1']],
   ['record.bench.mjs', ['20', '0.2']],
   ['e2e.bench.mjs', ['100000', '3']],

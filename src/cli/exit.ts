@@ -35,7 +35,7 @@ export function onStopSignal(): { promise: Promise<string>; dispose(): void } {
   const promise = new Promise<string>((r) => (resolve = r));
   let firstAt = 0;
   const handler = (sig: NodeJS.Signals): void => {
-    const now = Date.now();
+    const now = performance.now(); // monotonic: after a wall clock step back a second Ctrl-C still works
     if (firstAt === 0) {
       firstAt = now;
       resolve(sig);
@@ -57,7 +57,7 @@ export function onStopSignal(): { promise: Promise<string>; dispose(): void } {
       if (process.ppid === supervisor) return;
       clearInterval(watch);
       if (firstAt === 0) {
-        firstAt = Date.now();
+        firstAt = performance.now();
         process.stderr.write('marketfeed: the supervising `marketfeed up` is gone: stopping\n');
         resolve('supervisor gone');
       }

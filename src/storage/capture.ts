@@ -17,7 +17,7 @@ import type { RawFrame } from '../core/frames.js';
 import type { Config } from '../core/config.js';
 import type { Logger } from '../core/log.js';
 import type { MarketfeedError } from '../core/errors.js';
-import { nowUs } from '../core/time.js';
+import { nowUs, recorderClock, SLEW_RATE, type ClockStep } from '../core/time.js';
 import { TradingWindow } from '../core/trading-window.js';
 import { Store } from './store.js';
 import { PendingBudget } from './gzip-writer.js';
@@ -67,10 +67,12 @@ export class CaptureSink {
   private readonly live: LiveFiles | undefined;
   private readonly errorLog = new Map<string, { lastMs: number; suppressed: number }>();
   private closed = false;
+  private readonly unhookClock: () => void;
 
   constructor(opts: CaptureSinkOptions) {
     const cfg = opts.config;
     this.log = opts.log;
+    this.unhookClock = recorderClock().onStep((step) => this.clockStepped(step));
     this.dataDir = cfg.dataDir;
     this.venueLabel = opts.venueLabel;
     this.venue = opts.venue;
@@ -178,7 +180,7 @@ export class CaptureSink {
   /** Logs a write failure: the first per file at once, repeats at most every WRITE_ERROR_LOG_MS. */
   private writeFailed(e: MarketfeedError): void {
     const key = e.path ?? '';
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall clock step back must not silence this for hours
     const seen = this.errorLog.get(key);
     if (seen !== undefined && now - seen.lastMs < WRITE_ERROR_LOG_MS) {
       seen.suppressed++;
@@ -187,6 +189,17 @@ export class CaptureSink {
     const cause = (e.cause as NodeJS.ErrnoException | undefined);
     this.log.error({ code: e.code, path: e.path, cause: cause?.code ?? cause?.message, err: e.message, ...(seen?.suppressed ? { suppressed: seen.suppressed } : {}) }, 'write failed');
     this.errorLog.set(key, { lastMs: now, suppressed: 0 });
+  }
+
+  /** A wall clock step the clock policy saw (core/time.ts): one line each, with its size. */
+  private clockStepped(step: ClockStep): void {
+    const at = new Date(Math.floor(step.atUs / 1000)).toISOString();
+    if (step.direction === 'forward') {
+      this.log.warn({ stepS: step.sizeUs / 1e6, at }, 'wall clock stepped forward: local time follows it');
+    } else {
+      this.log.warn({ stepS: step.sizeUs / 1e6, at, catchUpS: Math.round(step.catchUpMs / 1000), speed: SLEW_RATE },
+        'wall clock stepped back: local time holds its order and runs slow until the wall clock catches up');
+    }
   }
 
   /** Logs what retention deleted and ledgers it in each affected symbol this sink records. */
@@ -219,6 +232,7 @@ export class CaptureSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.unhookClock();
     await this.live?.close();
     await this.store.closeAll();
   }
@@ -249,8 +263,9 @@ export class CaptureSink {
         this.live?.event(ev);
         return;
       case 'gap':
-        // an advisory finding (action none: nothing was resynced) is a warning, not a gap
-        s.ledger(ev.action === 'none' ? 'warn' : 'gap', '', `${ev.scope}: expected ${ev.expected}, got ${ev.got}; ${ev.reason}; action=${ev.action}`, ev.ts, ev.localTs);
+        // an advisory finding (action none: nothing was resynced) is a warning, not a gap; missing
+        // trades fetched over REST are a backfill row naming the range
+        s.ledger(ev.action === 'none' ? 'warn' : ev.action === 'backfill' ? 'backfill' : 'gap', '', `${ev.scope}: expected ${ev.expected}, got ${ev.got}; ${ev.reason}; action=${ev.action}`, ev.ts, ev.localTs);
         this.live?.event(ev);
         return;
       default:

@@ -9,7 +9,10 @@ export function nextConnId(): number {
   return ++lastConnId;
 }
 
-/** One socket and what we know about it. A Connection holds one, or two while rotating. */
+/**
+ * One socket and what we know about it. A Connection holds one, or two while rotating. Its times
+ * are monotonic µs (monoUs), not local time: they only ever measure spans for the watchdog.
+ */
 export class Leg {
   recvSeq = 0;
   /** µs; 0 while the handshake is running. */

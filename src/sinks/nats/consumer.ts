@@ -99,7 +99,7 @@ export class BusConsumer {
   }
 
   private async loop(consumer: Consumer, target: SinkTarget, signal: AbortSignal): Promise<void> {
-    let warnedAt = 0;
+    let warnedAt = -Infinity;
     while (!signal.aborted) {
       let msgs: JsMsg[] = [];
       try {
@@ -131,8 +131,8 @@ export class BusConsumer {
       } catch (e) {
         this.stats.writeFailures++;
         for (const m of good) m.nak(1000);
-        if (Date.now() - warnedAt > 10_000) {
-          warnedAt = Date.now();
+        if (performance.now() - warnedAt > 10_000) { // monotonic: no wall clock step silences it
+          warnedAt = performance.now();
           this.opts.log.error({ err: (e as Error).message, failures: this.stats.writeFailures }, 'sink write failed; the batch will be delivered again');
         }
         await sleep(1000, signal);
@@ -198,13 +198,13 @@ const ELECTION_WAIT_MS = 30_000;
  * (a missing stream, a consumer of another configuration) are answers, thrown at once.
  */
 async function whileElecting<T>(call: () => Promise<T>, log: Logger): Promise<T> {
-  const end = Date.now() + ELECTION_WAIT_MS;
+  const end = performance.now() + ELECTION_WAIT_MS; // monotonic: a wall clock step neither ends nor stretches it
   for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await call();
     } catch (e) {
       const msg = (e as Error).message;
-      if (!/timeout|no responders|503/i.test(msg) || Date.now() + delay > end) throw e;
+      if (!/timeout|no responders|503/i.test(msg) || performance.now() + delay > end) throw e;
       log.warn({ err: msg, retryInMs: delay }, 'JetStream did not answer (a cluster electing a leader?); asking again');
       await new Promise((r) => setTimeout(r, delay));
     }

@@ -5,6 +5,7 @@
 // and capture never waits for it.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nowUs } from '../../core/time.js';
 
 export interface OutMsg {
   subject: string;
@@ -40,7 +41,8 @@ export class Outbox {
   private seg: Segment | undefined;
   /** Handed out, then failed: published again before anything else. */
   private retry: OutMsg[] = [];
-  private segCounter = 0;
+  /** Stamp (µs) of the newest segment: the next is named after it even if the wall clock went back. */
+  private lastStamp = 0;
   /** Segment files in the spool directory, oldest first (read once; kept up to date after). */
   private readonly files: string[];
   spooled = 0;
@@ -52,7 +54,9 @@ export class Outbox {
     } catch {
       // no spool yet
     }
-    this.files = names.filter((n) => SEGMENT_RE.test(n)).sort().map((n) => join(opts.spoolDir, n));
+    const segments = names.filter((n) => SEGMENT_RE.test(n)).sort();
+    this.files = segments.map((n) => join(opts.spoolDir, n));
+    if (segments.length > 0) this.lastStamp = Number(SEGMENT_RE.exec(segments[segments.length - 1])![1]);
   }
 
   /** Messages waiting in memory (new ones, retries, the loaded segment's rest); spooled files not counted. */
@@ -148,8 +152,11 @@ export class Outbox {
     this.memBytes = 0;
     if (msgs.length === 0) return;
     mkdirSync(this.opts.spoolDir, { recursive: true });
-    const stamp = String(Date.now() * 1000 + (this.segCounter++ % 1000)).padStart(16, '0');
-    const path = join(this.opts.spoolDir, `outbox-${stamp}.ndjson`);
+    // never at or before the newest segment: a wall clock step back must neither reorder the
+    // segments nor reuse (overwrite) a name
+    const stamp = Math.max(nowUs(), this.lastStamp + 1);
+    this.lastStamp = stamp;
+    const path = join(this.opts.spoolDir, `outbox-${String(stamp).padStart(16, '0')}.ndjson`);
     writeSegment(path, msgs);
     this.files.push(path);
     this.spooled += msgs.length;

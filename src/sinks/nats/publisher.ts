@@ -178,8 +178,10 @@ export class NatsPublisher {
 
   private pump(): void {
     const nc = this.nc;
-    if (nc === undefined || !this.connected || this.stopping || Date.now() < this.pausedUntil) return;
-    const now = Date.now();
+    // monotonic ms: a wall clock step back must not pause publishing (or ack timeouts) for hours,
+    // nor a step forward time out every publish in flight at once
+    if (nc === undefined || !this.connected || this.stopping || performance.now() < this.pausedUntil) return;
+    const now = performance.now();
     while (this.inFlight.size < this.opts.maxInFlight) {
       const m = this.outbox.next();
       if (m === undefined) break;
@@ -229,7 +231,7 @@ export class NatsPublisher {
   /** Publishes whose ack is overdue are sent again (their ids make that harmless). */
   private sweep(): void {
     if (!this.connected || this.inFlight.size === 0) return;
-    const late = Date.now() - this.opts.ackTimeoutMs;
+    const late = performance.now() - this.opts.ackTimeoutMs;
     for (const [id, x] of this.inFlight) {
       if (x.sentMs <= late) this.fail(id, new Error(`no PubAck within ${this.opts.ackTimeoutMs} ms`));
     }
@@ -245,7 +247,7 @@ export class NatsPublisher {
       this.opts.log.warn({ retries: this.counts.retries, err: err.message }, 'NATS: publish not acknowledged; it will be sent again');
     }
     // a short pause, so a server that is going away is not hammered; status events resume sooner
-    this.pausedUntil = Date.now() + 500;
+    this.pausedUntil = performance.now() + 500;
     clearTimeout(this.resumeTimer);
     this.resumeTimer = setTimeout(() => this.pump(), 500);
   }
