@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LevelBatch, isZeroAmount, parseDecimal, pushLevels } from './levels.js';
+import { LevelBatch, isDecimalText, isZeroAmount, parseDecimal, pushLevels } from './levels.js';
 
 describe('parseDecimal', () => {
   it('is bit-identical to parseFloat on venue-style texts', () => {
@@ -19,6 +19,19 @@ describe('parseDecimal', () => {
   });
   it('reads a span of a larger text', () => {
     expect(parseDecimal('["12.50","1"]', 2, 7)).toBe(12.5);
+  });
+  // found by src/venues/decoders-property.test.ts: "1e400" as a price sorted the book at Infinity
+  it('gives NaN for decimal text beyond the double range', () => {
+    for (const t of ['1e400', '-1e400', '1e99999', '1'.repeat(400)]) expect(parseDecimal(t), t).toBeNaN();
+    expect(parseDecimal('1e308')).toBe(1e308);
+    expect(parseDecimal('1e-400')).toBe(0);
+  });
+});
+
+describe('isDecimalText', () => {
+  it('takes decimal texts whose value is a finite double, nothing else', () => {
+    for (const t of ['0', '-2.5', '0.00000637', '1.5e-7', '1E+5', '1e308', '1e-400', '9'.repeat(299)]) expect(isDecimalText(t), t).toBe(true);
+    for (const t of ['', 'NaN', 'Infinity', '1e400', '-1e400', '1e99999', '9'.repeat(400), '0x10', '.5', '1.']) expect(isDecimalText(t), t).toBe(false);
   });
 });
 

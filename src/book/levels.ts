@@ -43,14 +43,24 @@ export function parseDecimal(text: string, start = 0, end = text.length): number
 
 const DECIMAL_RE = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
+/** Plain decimal texts shorter than this are finite doubles: overflow takes 309 digits. */
+const ALWAYS_FINITE_LENGTH = 300;
+
 function slowParse(text: string, start: number, end: number): number {
   const s = start === 0 && end === text.length ? text : text.slice(start, end);
-  return DECIMAL_RE.test(s) ? parseFloat(s) : NaN;
+  if (!DECIMAL_RE.test(s)) return NaN;
+  // "1e400" matches the pattern but is no price: as a number it is Infinity
+  const n = parseFloat(s);
+  return Number.isFinite(n) ? n : NaN;
 }
 
-/** True when the text is a decimal number as venues send it (same rule as core/events Decimal). */
+/**
+ * True when the text is a decimal number as venues send it (same rule as core/events Decimal)
+ * whose value is a finite double: "1e400" passes the pattern, but downstream it would be Infinity.
+ */
 export function isDecimalText(s: string): boolean {
-  return DECIMAL_RE.test(s);
+  if (!DECIMAL_RE.test(s)) return false;
+  return (s.length < ALWAYS_FINITE_LENGTH && s.indexOf('e') < 0 && s.indexOf('E') < 0) || Number.isFinite(Number(s));
 }
 
 /** True when a decimal amount text is zero ("0", "0.00000000"): the level is to be deleted. */

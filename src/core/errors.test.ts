@@ -21,4 +21,11 @@ describe('error catalogue', () => {
     expect(isMarketfeedError(e, 'MF_ERR_SEQ_GAP')).toBe(true);
     expect(isMarketfeedError(new Error('x'))).toBe(false);
   });
+
+  // found by test/cli-property.test.ts: `--symbols $'BTC/US\nDT'` printed a two-line error
+  it('is one line whatever the user typed: control characters in the context are escaped', () => {
+    const e = new MarketfeedError('MF_ERR_UNKNOWN_SYMBOL', '"BTC/US\\nDT" is not a unified symbol', { venue: 'binance', expected: 'BASE/QUOTE', got: 'BTC/US\nDT\r\u0000' });
+    expect(e.message).toBe('MF_ERR_UNKNOWN_SYMBOL: binance: "BTC/US\\nDT" is not a unified symbol; expected BASE/QUOTE; got BTC/US\\nDT\\r\\u0000');
+    expect(e.got).toBe('BTC/US\nDT\r\u0000');
+  });
 });

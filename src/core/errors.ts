@@ -70,8 +70,11 @@ function formatMessage(code: ErrorCode, detail: string, ctx: ErrorContext): stri
   const parts = [`${code}: ${where ? where + ': ' : ''}${detail}`];
   if (ctx.expected !== undefined) parts.push(`expected ${ctx.expected}`);
   if (ctx.got !== undefined) parts.push(`got ${ctx.got}`);
-  return parts.join('; ');
+  // one line whatever the user typed: a symbol or value with a newline in it is shown escaped
+  return parts.join('; ').replace(CONTROL_CHARS, (c) => JSON.stringify(c).slice(1, -1));
 }
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
 export function isMarketfeedError(e: unknown, code?: ErrorCode): e is MarketfeedError {
   return e instanceof MarketfeedError && (code === undefined || e.code === code);

@@ -28,7 +28,10 @@ restart:
     ['processes:\n  - name: "a b"\n    args: [record]', /processes\.0\.name: letters, digits/],
     ['processes:\n  - name: a\n    args: [record]\nrestart:\n  backoff: soon', /restart\.backoff: "soon" is not a duration/],
     ['processes: [ {', /is not valid YAML/],
+    // the yaml library only warns about an unknown tag and goes on with a guess
+    ['processes:\n  - name: !k a\n    args: [record]', /is not valid YAML: .*!k/],
   ])('rejects %j with one clear line', (text, message) => {
     expect(() => parseDeploySpec(text, 'd.yaml')).toThrow(message);
+    expect(() => parseDeploySpec(text, 'd.yaml')).toThrow(/^[^\n]+$/);
   });
 });

@@ -13,10 +13,10 @@
 // `args` are a marketfeed command line (the first is the command). A child that exits 0 is done;
 // one that crashes (non-zero exit or a signal we did not send) is restarted with backoff.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MarketfeedError } from '../core/errors.js';
 import { parseDurationMs } from '../core/time.js';
+import { parseYamlText } from '../core/yaml-text.js';
 
 /** Commands a deploy file may run (the long-running ones). */
 export const DEPLOY_COMMANDS = ['record', 'serve', 'sink', 'sim'] as const;
@@ -66,9 +66,9 @@ export function loadDeploySpec(path: string): DeploySpec {
 export function parseDeploySpec(text: string, source = 'deploy file'): DeploySpec {
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = parseYamlText(text);
   } catch (e) {
-    throw new MarketfeedError('MF_ERR_CONFIG', `${source} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, { path: 'deploy' });
+    throw new MarketfeedError('MF_ERR_CONFIG', `${source} is not valid YAML: ${(e as Error).message}`, { path: 'deploy' });
   }
   const r = Schema.safeParse(raw);
   if (!r.success) {

@@ -80,7 +80,8 @@ export function parseDepth(body: string): BookSnapshotInput {
   for (const side of [b.bids, b.asks] as unknown[][]) {
     for (const l of side) {
       const t = (l as unknown[])[2];
-      if (typeof t === 'number' && t > newest) newest = t;
+      // a time that is no finite number (1e99999 parses to Infinity) says nothing: skipped
+      if (typeof t === 'number' && Number.isFinite(t) && t > newest) newest = t;
     }
   }
   return { lastUpdateId: -1, ts: Math.round(newest * 1e6), bids, asks };

@@ -3,6 +3,7 @@
 // `3251`, `26012861281`): JSON.parse would turn 0.10 into 0.1 and lose the venue's text, so every
 // frame first has its number tokens quoted (quoteNumbers) and then goes through JSON.parse; a
 // number is then its exact lexeme as a string.
+import { isDecimalText } from '../../book/levels.js';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -10,8 +11,8 @@ export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== nu
 const NUMBER_RE = /^-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?$/;
 const UINT_RE = /^(0|[1-9]\d{0,14})$/;
 
-/** A number lexeme (what quoteNumbers made of a JSON number). */
-export const isNum = (x: unknown): x is string => typeof x === 'string' && NUMBER_RE.test(x);
+/** A number lexeme (what quoteNumbers made of a JSON number) of a finite value (not `1e99999`). */
+export const isNum = (x: unknown): x is string => typeof x === 'string' && NUMBER_RE.test(x) && isDecimalText(x);
 /** A non-negative integer below 10^15 (versions, ms times): exact as a JS number. */
 export const isUint = (x: unknown): x is string => typeof x === 'string' && UINT_RE.test(x);
 

@@ -352,7 +352,8 @@ export function isDecimalSpan(t: string, s: number, e: number): boolean {
     if (c === 46 && dot < 0) dot = i;
     else if (c < 48 || c > 57) return false;
   }
-  return dot !== s && dot !== e - 1;
+  // 309 digits and more overflow a double: no price or size is that long
+  return dot !== s && dot !== e - 1 && (e - s < 300 || Number.isFinite(Number(t.slice(s, e))));
 }
 
 /** A decimal span of zeros ("0", "0.00000000"): the level is deleted. */
