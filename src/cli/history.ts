@@ -21,6 +21,7 @@ import { symbolDirName, venueLabelFs } from '../storage/layout.js';
 import { lockSymbol, type WriterLock } from '../storage/lock.js';
 import { readCsv } from '../storage/read.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
+import { ProxyRoute } from '../transport/proxy.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportFatal } from './exit.js';
 
 export type HistoryKind = 'candles' | 'trades';
@@ -35,6 +36,8 @@ export interface HistoryFlags {
   dataDir: string;
   restUrl?: string;
   timeoutMs?: number;
+  /** Proxy URL ('' or absent = HTTPS_PROXY … from the environment). */
+  proxy?: string;
   pageLimit?: number;
   retries?: number;
   retryBaseMs?: number;
@@ -119,8 +122,9 @@ export async function runHistory(kind: HistoryKind, flags: HistoryFlags, io: His
       throw new MarketfeedError('MF_ERR_USAGE', '--local-label and --tolerance go with --combine-local', { got: flags.localLabel ?? flags.tolerance });
     }
     const combine = flags.combineLocal === true ? combineInput(flags) : undefined;
+    const proxy = new ProxyRoute(flags.proxy ?? ''); // a malformed proxy: exit 2 before any request
     const client = await VenueClient.open({
-      venue: flags.venue, restUrl: flags.restUrl || undefined, rateLimit: flags.rateLimit, timeoutMs: flags.timeoutMs,
+      venue: flags.venue, restUrl: flags.restUrl || undefined, rateLimit: flags.rateLimit, timeoutMs: flags.timeoutMs, proxy,
       retry: {
         ...(flags.retries !== undefined ? { retries: flags.retries } : {}),
         ...(flags.retryBaseMs !== undefined ? { baseMs: flags.retryBaseMs } : {}),
@@ -267,7 +271,7 @@ function subcommand(kind: HistoryKind): Command {
     .option('--max-clock-offset-ms <ms>', 'warn when the venue clock is further off than this', '1000')
     .addOption(new Option('--no-rate-limit', 'turn off ccxt\'s request spacing (local simulators)'))
     .addOption(new Option('--no-parquet', 'skip the Parquet copies'));
-  addConfigOptions(cmd, (path) => path === 'venue' || path === 'dataDir' || path === 'rest.url' || path === 'rest.timeoutS');
+  addConfigOptions(cmd, (path) => path === 'venue' || path === 'dataDir' || path === 'rest.url' || path === 'rest.timeoutS' || path === 'proxy');
   cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   cmd.action(async (opts: Record<string, unknown>) => {
     let flags: HistoryFlags;
@@ -276,7 +280,7 @@ function subcommand(kind: HistoryKind): Command {
       flags = {
         venue: cfg.venue, symbol: String(opts.symbol), timeframe: opts.timeframe as string | undefined,
         from: String(opts.from), to: opts.to as string | undefined, fill: opts.fill as boolean | undefined,
-        dataDir: cfg.dataDir, restUrl: cfg.rest.url, timeoutMs: Math.round(cfg.rest.timeoutS * 1000),
+        dataDir: cfg.dataDir, restUrl: cfg.rest.url, timeoutMs: Math.round(cfg.rest.timeoutS * 1000), proxy: cfg.proxy,
         pageLimit: positiveInt(opts.pageLimit as string | undefined, '--page-limit'),
         retries: positiveInt(opts.retries as string, '--retries', 0),
         retryBaseMs: positiveInt(opts.retryBaseMs as string, '--retry-base-ms', 0),

@@ -18,6 +18,7 @@ import { IndicatorBook, type IndicatorValues } from '../history/indicators.js';
 import { getVenue, VENUE_IDS } from '../venues/index.js';
 import type { SimHandle } from '../sim/index.js';
 import { startEmbeddedSim } from './embedded-sim.js';
+import { ProxyRoute } from '../transport/proxy.js';
 import { addConfigOptions, configFromFlags } from './config-flags.js';
 import { EXIT_FAILED, EXIT_OK, onStopSignal, reportFatal } from './exit.js';
 
@@ -48,6 +49,7 @@ export async function runStatus(cfg: Config, opts: StatusOptions): Promise<Statu
   const spec = getVenue(cfg.venue);
   for (const s of cfg.symbols) spec.toVenueSymbol(s);
   timeframeMs(opts.timeframe);
+  new ProxyRoute(cfg.proxy); // a malformed proxy: one line, before the simulator starts
   let sim: SimHandle | undefined;
   if (cfg.sim) {
     ({ sim, cfg } = await startEmbeddedSim(cfg, spec));

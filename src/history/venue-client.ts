@@ -15,6 +15,7 @@ import { MarketfeedError, isMarketfeedError } from '../core/errors.js';
 import type { Trade } from '../core/events.js';
 import { nowUs } from '../core/time.js';
 import { retryAfterMs } from '../transport/backoff.js';
+import type { ProxyRoute } from '../transport/proxy.js';
 import type { Bar } from './bar.js';
 import { numberText } from './decimal.js';
 import { DEFAULT_RETRY, withRetry, type RetryHooks, type RetryOptions } from './retry.js';
@@ -54,6 +55,8 @@ export interface VenueClientOptions {
   restUrl?: string;
   /** ccxt's rate limiter (default true). */
   rateLimit?: boolean;
+  /** The proxies requests go through (transport/proxy.ts), when any is configured. */
+  proxy?: ProxyRoute;
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
   hooks?: RetryHooks;
@@ -113,7 +116,8 @@ export class VenueClient {
     const retry = { ...DEFAULT_RETRY, ...opts.retry };
     const hooks = opts.hooks ?? {};
     // by our venue id: two venues of one ccxt class (bybit / bybit-linear) are configured apart
-    const key = `${opts.venue}|${opts.restUrl ?? ''}|${opts.rateLimit !== false}|${opts.timeoutMs ?? ''}`;
+    const proxy = opts.proxy?.configured === true ? opts.proxy : undefined;
+    const key = `${opts.venue}|${opts.restUrl ?? ''}|${opts.rateLimit !== false}|${opts.timeoutMs ?? ''}|${proxy?.describe() ?? ''}`;
     let pending = exchanges.get(key);
     if (pending === undefined) {
       pending = (async () => {
@@ -125,6 +129,8 @@ export class VenueClient {
           ...alias?.config,
         });
         if (opts.restUrl) rebaseApiUrls(ex.urls.api as Record<string, unknown>, opts.restUrl);
+        // ccxt's own proxy settings know no NO_PROXY: ours decide per URL (without a proxy, ccxt's fetch stays)
+        if (proxy !== undefined) (ex as unknown as { fetchImplementation: unknown }).fetchImplementation = (url: string, init: RequestInit) => proxy.fetch(url, init);
         keepRawOhlcv(ex);
         return ex;
       })();

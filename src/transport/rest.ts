@@ -18,6 +18,7 @@ import { MarketfeedError } from '../core/errors.js';
 import { nowUs } from '../core/time.js';
 import { isRateLimitStatus, retryAfterMs } from './backoff.js';
 import type { TransportLog } from './log.js';
+import { requestThrough, type ProxyRoute } from './proxy.js';
 import { VENUE_WINDOW_SHARE, WeightBudget } from './weight-budget.js';
 
 export interface RestClientOptions {
@@ -37,6 +38,8 @@ export interface RestClientOptions {
   maxRetries?: number;
   /** First 5xx/network retry waits this long, doubling each time (default 500). */
   retryBaseMs?: number;
+  /** The session's proxies (proxy.ts): a request whose URL has one goes through it, else by fetch. */
+  proxy?: ProxyRoute;
   /** Each body returned to the caller, as RawFrame dir 'rest', connId 0. */
   onFrame?(f: RawFrame): void;
   log?: TransportLog;
@@ -143,7 +146,9 @@ export class RestClient {
       this.unansweredWeight += weight;
       try {
         const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-        res = await fetch(url, { method: opts.method ?? 'GET', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+        const init = { method: opts.method ?? 'GET', signal: signal ? AbortSignal.any([signal, timeout]) : timeout };
+        const agent = this.opts.proxy?.agentFor(url);
+        res = agent === undefined ? await fetch(url, init) : await requestThrough(agent, url, init);
         body = await res.text();
       } catch (err) {
         this.unansweredWeight -= weight;
@@ -213,9 +218,11 @@ export class RestClient {
   private networkError(url: string, err: unknown): MarketfeedError {
     const code = errnoCode(err);
     const ctx = { venue: this.opts.venue, got: code, cause: err };
-    if (code !== undefined && UNREACHABLE_CODES.has(code)) return new MarketfeedError('MF_ERR_UNREACHABLE', `${url}: ${code}`, ctx);
+    const via = this.opts.proxy?.describeFor(url);
+    const where = via === undefined ? url : `${url} via proxy ${via}`;
+    if (code !== undefined && UNREACHABLE_CODES.has(code)) return new MarketfeedError('MF_ERR_UNREACHABLE', `${where}: ${code}`, ctx);
     const timedOut = err instanceof Error && err.name === 'TimeoutError';
-    return new MarketfeedError('MF_ERR_HTTP', timedOut ? `${url}: no response within ${this.opts.timeoutMs} ms` : `${url}: ${code ?? 'network error'}`, ctx);
+    return new MarketfeedError('MF_ERR_HTTP', timedOut ? `${where}: no response within ${this.opts.timeoutMs} ms` : `${where}: ${code ?? (via === undefined ? 'network error' : (err as Error).message)}`, ctx);
   }
 }
 

@@ -15,6 +15,7 @@ import type { RawFrame } from '../../core/frames.js';
 import type { Logger } from '../../core/log.js';
 import { nowUs } from '../../core/time.js';
 import { nextConnId } from '../../transport/leg.js';
+import { ProxyRoute } from '../../transport/proxy.js';
 import type { SessionHandlers, SymbolStats } from '../feed-core.js';
 import { CcxtEngine, type CcxtClient, type WatchKind } from './engine.js';
 import { bodyResponse, createExchange, loadCcxt } from './load.js';
@@ -63,11 +64,14 @@ export class CcxtSession {
   private seq0 = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The proxies of the venue's sockets and REST: kept out of the capture (credentials). */
+  private readonly proxy: ProxyRoute;
 
   constructor(opts: CcxtSessionOptions) {
     this.opts = opts;
     this.cfg = { ...opts.config, symbols: opts.symbols ?? opts.config.symbols };
     this.venue = this.cfg.venue;
+    this.proxy = new ProxyRoute(this.cfg.proxy ?? '');
   }
 
   /** Plans (MF_ERR_CONFIG when books would be unverified), builds the exchange, loads and checks its markets. */
@@ -112,6 +116,7 @@ export class CcxtSession {
   /** Watches every planned stream of every symbol. */
   open(): void {
     if (this.stopped || this.plan === undefined || this.watchdog !== undefined) return;
+    if (this.proxy.configured) this.opts.log.info({ venue: this.venue, proxy: this.proxy.describe() }, 'proxy in use');
     for (const symbol of this.plan.symbols) for (const kind of this.plan.kinds) this.watch(kind, symbol);
     this.watchdog = setInterval(() => this.checkSilence(), WATCHDOG_MS);
     this.watchdog.unref();
@@ -203,7 +208,7 @@ export class CcxtSession {
   private checkSilence(): void {
     const limitMs = this.cfg.ws.noDataTimeoutS * 1000;
     if (limitMs <= 0) return;
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall clock step must not close every socket, nor keep a silent one
     for (const s of this.sockets) {
       // only sockets carrying a book: a trades-only socket of a quiet market is silent by nature
       if (!s.open || now - s.lastFrameMs <= limitMs || !this.engine!.pairsOf(s.client).some((p) => p.kind === 'book')) continue;
@@ -220,7 +225,10 @@ export class CcxtSession {
   /** Hooks one ccxt client so every frame in and out, and its open and close, is captured raw. */
   private tap(c: CcxtClient): void {
     const engine = this.engine!;
-    const s: Socket = { client: c, connId: 0, recvSeq: 0, framesIn: 0, bytesIn: 0, lastFrameMs: Date.now(), open: false };
+    const s: Socket = { client: c, connId: 0, recvSeq: 0, framesIn: 0, bytesIn: 0, lastFrameMs: performance.now(), open: false };
+    // ccxt hands its client's `options` to the ws constructor when it connects (after this hook)
+    const agent = this.proxy.agentFor(c.url);
+    if (agent !== undefined) ((c as unknown as { options: Record<string, unknown> }).options ??= {}).agent = agent;
     this.sockets.add(s);
     const u = this.urlStats.get(c.url) ?? { framesIn: 0, bytesIn: 0, reconnects: 0, opens: 0 };
     this.urlStats.set(c.url, u);
@@ -229,7 +237,7 @@ export class CcxtSession {
     c.onOpen = () => {
       s.connId = nextConnId();
       s.open = true;
-      s.lastFrameMs = Date.now();
+      s.lastFrameMs = performance.now();
       if (u.opens++ > 0) u.reconnects++;
       const f = connFrame(`open ${c.url}`);
       f.url = c.url;
@@ -247,7 +255,7 @@ export class CcxtSession {
       s.bytesIn += binary ? (data as Uint8Array).byteLength : text.length;
       u.framesIn++;
       u.bytesIn += binary ? (data as Uint8Array).byteLength : text.length;
-      s.lastFrameMs = Date.now();
+      s.lastFrameMs = performance.now();
       const touched = engine.message(f.localTs, () => onMessage(ev));
       this.raw(f, touched.length > 0 ? touched : this.symbolsOr(engine.symbolsOf(c)));
     };
@@ -297,7 +305,7 @@ export class CcxtSession {
     const symbols = this.symbolsOfUrl(url);
     let res: Response;
     try {
-      res = await fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal });
+      res = await this.proxy.fetch(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal });
     } catch (e) {
       this.mark(marks.restError(url, e), symbols);
       throw e;
