@@ -134,12 +134,12 @@ export const Status = z.object({
 export const Gap = z.object({
   type: z.literal('gap'),
   ...base,
-  scope: z.enum(['book', 'connection', 'storage']),
+  scope: z.enum(['book', 'connection', 'storage', 'trades']),
   /** What the integrity rule expected (e.g. `U<=1001`) and what arrived (e.g. `U=1005`). */
   expected: z.string(),
   got: z.string(),
-  /** What was done about it. */
-  action: z.enum(['resync', 'reconnect', 'drop', 'none']),
+  /** What was done about it (`backfill`: the missing trades were fetched over REST and filled in). */
+  action: z.enum(['resync', 'reconnect', 'drop', 'none', 'backfill']),
   reason: z.string(),
 });
 

@@ -137,7 +137,8 @@ export class HealthMonitor {
       }
       s.events++;
       if (ev.localTs > s.lastLocalTs) s.lastLocalTs = ev.localTs;
-    } else if (ev.type === 'gap') {
+    } else if (ev.type === 'gap' && ev.action !== 'backfill') {
+      // a backfill is trades fetched that the stream missed: filled, not lost
       this.counts.gaps++;
       this.count(false);
     } else if (ev.type === 'status' && ev.scope === 'connection' && ev.connId !== undefined) {

@@ -24,7 +24,7 @@ import { readCsv, type CsvFile } from '../storage/read.js';
 import { getVenue } from '../venues/index.js';
 import { dayParts, ledgerRunsOf, readRawFrames, runStartFields } from './raw.js';
 import { replay } from './replay.js';
-import { checkBook, checkEvents, checkTrades, type FileCheck } from './validate-rows.js';
+import { backfilledRanges, checkBook, checkEvents, checkTrades, type FileCheck } from './validate-rows.js';
 
 export interface ValidateReport {
   dayDir: string;
@@ -217,7 +217,9 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
     delete c.depth;
     return c;
   });
-  const trades = await readParts(tradesParts, (name, f) => checkTrades(name, f.header, f.rows, runStarts));
+  // trades backfilled over REST come after newer ones: the ledger names them
+  const backfilled = backfilledRanges((await Promise.all(eventsParts.map(read))).flatMap((f) => f.rows));
+  const trades = await readParts(tradesParts, (name, f) => checkTrades(name, f.header, f.rows, runStarts, backfilled));
   await readParts(eventsParts, (name, f) => checkEvents(name, f.header, f.rows));
 
   // --- replay ----------------------------------------------------------------------------------
@@ -270,7 +272,7 @@ export async function validateDay(dayDirIn: string): Promise<ValidateReport> {
         tradesM?.offer(tradeRow(ev).slice(0, -1), ev.localTs);
         break;
       case 'gap':
-        if (ev.action === 'none') break; // advisory: the book was kept
+        if (ev.action === 'none' || ev.action === 'backfill') break; // advisory (the book was kept), or trades filled in
         if (ev.reason.startsWith('top of book')) report.quoteMismatches++;
         else if (ev.reason.startsWith('book checksum')) report.checksumMismatches++;
         else report.gaps++;

@@ -252,7 +252,8 @@ export class ServeHub implements ServeSource {
         this.status(s, ev);
         return;
       case 'gap':
-        if (ev.action !== 'none') {
+        // none: nothing was missed; backfill: what the stream missed was fetched and written
+        if (ev.action !== 'none' && ev.action !== 'backfill') {
           c.gaps++;
           this.mark(s, ev.localTs, 'gap', `${ev.scope}: expected ${ev.expected}, got ${ev.got}; ${ev.reason}; ${ev.action}`);
         }

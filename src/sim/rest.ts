@@ -2,7 +2,7 @@
 // Pure request → reply; the HTTP server adds headers, delays and 429s around it.
 import { bucketOpen, isInterval, nextOpen, prevOpen } from './candles.js';
 import type { SimVenue } from './instruments.js';
-import type { BookState } from './market.js';
+import type { BookState, SimTrade } from './market.js';
 import type { SymbolState } from './symbol-state.js';
 import { klineRow, quoteDecimals } from './wire.js';
 
@@ -90,6 +90,9 @@ export function handleRest(ctx: RestContext, path: string, q: URLSearchParams): 
       return klines(ctx, q);
     case 'trades':
       return trades(ctx, q);
+    case 'historicalTrades':
+      if (!futures) return historicalTrades(ctx, q);
+      break;
     case 'aggTrades':
       return aggTrades(ctx, q);
     case 'premiumIndex':
@@ -238,9 +241,13 @@ function trades(ctx: RestContext, q: URLSearchParams): RestReply {
   const asked = intParam(q, 'limit');
   if (Number.isNaN(asked)) return illegal('limit');
   const limit = Math.max(1, Math.min(asked ?? 500, 1000));
-  const list = s.recentTrades.slice(-limit);
+  return ok(tradeRows(futures, s, s.recentTrades.slice(-limit)), futures ? 5 : 25);
+}
+
+/** Rows of GET trades / historicalTrades: the trade stream's trades, `id` its `t`. */
+function tradeRows(futures: boolean, s: SymbolState, list: readonly SimTrade[]): Record<string, unknown>[] {
   const qd = quoteDecimals(futures, s.fmt);
-  const rows = list.map((t) => {
+  return list.map((t) => {
     const row: Record<string, unknown> = {
       id: t.id, price: s.fmt.price(t.ticks), qty: s.fmt.qty(t.lots), quoteQty: s.fmt.notional(t.ticks, t.lots, qd),
       time: t.timeMs, isBuyerMaker: t.buyerMaker,
@@ -248,7 +255,31 @@ function trades(ctx: RestContext, q: URLSearchParams): RestReply {
     if (!futures) row.isBestMatch = true;
     return row;
   });
-  return ok(rows, futures ? 5 : 25);
+}
+
+/**
+ * GET historicalTrades (spot "Old trade lookup", weight 25): the retained trades with id >=
+ * `fromId`, oldest first up to `limit` (default 500, max 1000); without fromId the newest. Every
+ * trade the model made is filed, whether or not a socket was there to carry it (a dropped
+ * connection's trades are served here with the ids the stream would have sent).
+ */
+function historicalTrades(ctx: RestContext, q: URLSearchParams): RestReply {
+  const s = lookup(ctx, q);
+  if (!('market' in s)) return s;
+  const fromId = intParam(q, 'fromId');
+  const asked = intParam(q, 'limit');
+  if (Number.isNaN(fromId)) return illegal('fromId');
+  if (Number.isNaN(asked)) return illegal('limit');
+  const limit = Math.max(1, Math.min(asked ?? 500, 1000));
+  const list = s.recentTrades;
+  if (fromId === undefined) return ok(tradeRows(false, s, list.slice(-limit)), 25);
+  let lo = 0, hi = list.length; // first trade with id >= fromId (ids increase)
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].id < fromId) lo = mid + 1;
+    else hi = mid;
+  }
+  return ok(tradeRows(false, s, list.slice(lo, lo + limit)), 25);
 }
 
 /**

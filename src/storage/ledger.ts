@@ -1,6 +1,7 @@
 // The events ledger: one row per thing that happened to a (venue, symbol) capture: run start and
-// stop, connects, snapshots, resyncs, gaps, storage gaps. Snapshots referenced by a row are
-// saved as snapshots/snapshot_<eventId>_<tag>.json in the same day directory.
+// stop, connects, snapshots, resyncs, gaps, storage gaps, trade backfills (missed trades fetched
+// over REST). Snapshots referenced by a row are saved as snapshots/snapshot_<eventId>_<tag>.json
+// in the same day directory.
 //
 // Event ids are unique and increasing within a day directory, across restarts: when a day is
 // opened the next id continues from the highest id already used there, whether found in the
@@ -14,7 +15,7 @@ import { walkMembers } from './gzip-members.js';
 export const LEDGER_KINDS = [
   'run_start', 'run_stop', 'connect', 'disconnect', 'subscribe', 'snapshot', 'state',
   'gap', 'resync', 'reject', 'warn', 'storage_gap', 'window_open', 'window_close', 'retention',
-  'repair',
+  'repair', 'backfill',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

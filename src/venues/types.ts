@@ -3,6 +3,7 @@
 // derive from it.
 import type { MarketEvent } from '../core/events.js';
 import type { DepthUpdate, BookRule, BookSnapshotInput } from '../book/types.js';
+import type { TradesByIdRoute } from './trade-backfill.js';
 
 export type Kind = 'trades' | 'book' | 'quote' | 'derivative';
 
@@ -187,6 +188,12 @@ export interface VenueSpec {
    * are not numbers are always looked up among the recent ones.
    */
   tradeIds?: 'increasing' | 'unordered';
+  /**
+   * Trades fetched by trade id over REST, for venues that number each symbol's trades
+   * consecutively (tradeIds 'increasing'): a jump in the stream's ids (a dropped socket) is
+   * backfilled from here (venues/trade-backfill.ts, which states the route's shape).
+   */
+  tradesById?: TradesByIdRoute;
   /** Unified symbols whose venue checksum is known to be unreliable: advisory by default. */
   advisoryChecksum?: readonly string[];
   /**

@@ -4,7 +4,10 @@
 import type { DecodeContext, Kind, VenueSpec } from '../types.js';
 import { createDecoder } from './decode.js';
 import { SPOT, USDM, type BinanceMarket } from './market.js';
-import { depthRequest, exchangeInfoRequest, openInterestRequest, parseDepth, parseExchangeInfo, parseRequestWeightLimit } from './rest.js';
+import {
+  depthRequest, exchangeInfoRequest, openInterestRequest, parseDepth, parseExchangeInfo, parseRequestWeightLimit, parseTradesById,
+  tradesByIdFromId, tradesByIdRequest,
+} from './rest.js';
 import { plan, planFromUrl } from './subscribe.js';
 import { toVenueSymbol } from './symbols.js';
 
@@ -20,6 +23,14 @@ function marketParts(m: BinanceMarket) {
     depthRequest: (venueSymbol: string, limit: number) => depthRequest(m, venueSymbol, limit),
     parseDepth: (body: string) => parseDepth(m, body),
     bookRule: m.bookRule,
+    // a jump in trade ids (a dropped socket) is backfilled by id over REST (market.ts tradesById)
+    tradesById: {
+      route: m.tradesById.path,
+      maxLimit: m.tradesById.maxLimit,
+      request: (venueSymbol: string, fromId: number, limit: number) => tradesByIdRequest(m, venueSymbol, fromId, limit),
+      fromIdOf: (url: string) => tradesByIdFromId(m, url),
+      parse: (body: string) => parseTradesById(m, body),
+    },
     // PROTOCOLS.md §1.6: every response counts the IP's weight in `X-MBX-USED-WEIGHT-1M`
     restLimit: {
       weightPerMinute: m.requestWeightPerMinute,

@@ -40,6 +40,12 @@ export interface BinanceMarket {
    * streams no open interest (markPrice carries mark, index and funding only): it is polled.
    */
   readonly openInterestWeight: number | undefined;
+  /**
+   * The REST route that serves trades by the id our trade stream numbers them with, for backfill
+   * (venues/trade-backfill.ts): `GET <restPrefix>/<path>?symbol&fromId&limit`, trades with id >=
+   * fromId oldest first, at most `maxLimit`; `rows`: which row shape it answers.
+   */
+  readonly tradesById: { readonly path: 'historicalTrades' | 'aggTrades'; readonly weight: number; readonly maxLimit: number; readonly rows: 'trade' | 'aggTrade' };
   /** Which sockets to open, each one combined-stream URL per ≤1024 streams (subscribe.ts). */
   readonly sockets: readonly BinanceSocket[];
   readonly bookRule: BookRule;
@@ -57,6 +63,9 @@ export const SPOT: BinanceMarket = {
   maxDepthLimit: 5000,
   depthWeights: [[100, 5], [500, 25], [1000, 50], [Infinity, 250]],
   openInterestWeight: undefined,
+  // The raw trade stream's `t` is the id of `GET /api/v3/historicalTrades` ("Old trade lookup":
+  // fromId, limit default 500 max 1000, weight 25; aggTrades' fromId is the aggregate id instead).
+  tradesById: { path: 'historicalTrades', weight: 25, maxLimit: 1000, rows: 'trade' },
   // One combined-stream socket: the URL names the streams, so nothing is sent after open.
   sockets: [{ path: '', streams: { book: 'depth@100ms', trades: 'trade', quote: 'bookTicker' } }],
   bookRule: spotBookRule,
@@ -75,6 +84,9 @@ export const USDM: BinanceMarket = {
   depthWeights: [[50, 2], [100, 5], [500, 10], [Infinity, 20]],
   // `GET /fapi/v1/openInterest?symbol=…` weight 1 → {"openInterest":"10659.509","symbol":"BTCUSDT","time":ms}.
   openInterestWeight: 1,
+  // USDⓈ-M streams aggTrade, whose `a` is the fromId of `GET /fapi/v1/aggTrades` (limit default 500
+  // max 1000, weight 20; its historicalTrades needs an API key).
+  tradesById: { path: 'aggTrades', weight: 20, maxLimit: 1000, rows: 'aggTrade' },
   // Since the 2026-03-06 "Important WebSocket Change Notice": high-frequency public data (depth,
   // bookTicker) on `<ws>/public`, the rest on `<ws>/market`. USDⓈ-M has no raw trade stream;
   // markPrice@1s brings mark, index, funding rate and next funding time every second.

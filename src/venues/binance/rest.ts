@@ -5,7 +5,8 @@ import { MarketfeedError } from '../../core/errors.js';
 import type { BookSnapshotInput } from '../../book/types.js';
 import type { RestRequest } from '../types.js';
 import type { BinanceMarket } from './market.js';
-import { isBinanceDepthSnapshot, isBinanceFuturesDepthSnapshot } from './wire.js';
+import type { TradeById } from '../trade-backfill.js';
+import { isBinanceAggTradeRow, isBinanceDepthSnapshot, isBinanceFuturesDepthSnapshot, isBinanceHistoricalTrade } from './wire.js';
 
 export function exchangeInfoRequest(m: BinanceMarket): RestRequest {
   return { path: `${m.restPrefix}/exchangeInfo`, weight: m.exchangeInfoWeight };
@@ -29,6 +30,48 @@ export function depthRequest(m: BinanceMarket, venueSymbol: string, limit: numbe
 /** USDⓈ-M open interest of one contract (market.ts: spot has none, so this is never asked of it). */
 export function openInterestRequest(m: BinanceMarket, venueSymbol: string): RestRequest {
   return { path: `${m.restPrefix}/openInterest?symbol=${encodeURIComponent(venueSymbol)}`, weight: m.openInterestWeight ?? 1 };
+}
+
+/** Trades with id >= fromId, oldest first (market.ts tradesById: the ids our trade stream carries). */
+export function tradesByIdRequest(m: BinanceMarket, venueSymbol: string, fromId: number, limit: number): RestRequest {
+  const t = m.tradesById;
+  const l = Math.min(t.maxLimit, Math.max(1, Math.floor(limit)));
+  return { path: `${m.restPrefix}/${t.path}?symbol=${encodeURIComponent(venueSymbol)}&fromId=${fromId}&limit=${l}`, weight: t.weight };
+}
+
+/** The fromId of a captured trades-by-id request URL; undefined for any other URL. */
+export function tradesByIdFromId(m: BinanceMarket, url: string): number | undefined {
+  const q = url.indexOf('?');
+  if (q < 0 || !url.endsWith(`${m.restPrefix}/${m.tradesById.path}`, q)) return undefined;
+  const v = new URLSearchParams(url.slice(q + 1)).get('fromId');
+  return v !== null && /^\d{1,16}$/.test(v) ? Number(v) : undefined;
+}
+
+/**
+ * A trades-by-id body → the trades as the stream decodes them (decode.ts: `m` "is the buyer the
+ * maker", true means the taker sold). Throws MF_ERR_HTTP naming the shape expected; the venue's
+ * `{code, msg}` error is quoted.
+ */
+export function parseTradesById(m: BinanceMarket, body: string): TradeById[] {
+  const x = parseJson(m, body, 'MF_ERR_HTTP');
+  const rows = m.tradesById.rows;
+  if (!Array.isArray(x)) {
+    const y = x as { code?: unknown; msg?: unknown };
+    const venueError = typeof y === 'object' && y !== null && 'code' in y ? `; the venue answered ${String(y.code)} ${String(y.msg)}` : '';
+    throw new MarketfeedError('MF_ERR_HTTP', `${m.tradesById.path} body is not an array of ${rows} rows${venueError}`, { venue: m.venue, got: body.slice(0, 120) });
+  }
+  const out: TradeById[] = [];
+  for (const r of x as unknown[]) {
+    if (rows === 'trade' && isBinanceHistoricalTrade(r)) {
+      out.push({ id: r.id, ts: r.time * 1000, price: r.price, amount: r.qty, side: r.isBuyerMaker ? 'sell' : 'buy' });
+    } else if (rows === 'aggTrade' && isBinanceAggTradeRow(r)) {
+      out.push({ id: r.a, ts: r.T * 1000, price: r.p, amount: r.q, side: r.m ? 'sell' : 'buy' });
+    } else {
+      const want = rows === 'trade' ? '{id, price, qty, time, isBuyerMaker}' : '{a, p, q, T, m}';
+      throw new MarketfeedError('MF_ERR_HTTP', `${m.tradesById.path} row is not ${want}`, { venue: m.venue, expected: want, got: JSON.stringify(r).slice(0, 120) });
+    }
+  }
+  return out;
 }
 
 /** Parses a depth body: ts is the USDⓈ-M transaction time T; spot sends no timestamp, so 0. */

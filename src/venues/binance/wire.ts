@@ -102,6 +102,32 @@ export interface BinanceOpenInterest {
   time: number;
 }
 
+/**
+ * REST `GET /api/v3/historicalTrades?symbol&fromId&limit` (spot), one row: the raw trade stream's
+ * trade, `id` its `t`. `{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012",
+ * "time":1499865549590,"isBuyerMaker":true,"isBestMatch":true}`.
+ */
+export interface BinanceHistoricalTrade {
+  id: number;
+  price: string;
+  qty: string;
+  time: number;
+  isBuyerMaker: boolean;
+}
+
+/**
+ * REST `GET aggTrades?symbol&fromId&limit`, one row: the aggTrade stream's event, `a` its id.
+ * `{"a":26129,"p":"0.01633102","q":"4.70443515","f":27781,"l":27781,"T":1498793709153,"m":true}`
+ * (spot adds `M`).
+ */
+export interface BinanceAggTradeRow {
+  a: number;
+  p: string;
+  q: string;
+  T: number;
+  m: boolean;
+}
+
 // --- guards (hot path) --------------------------------------------------------------------------
 
 type Obj = Record<string, unknown>;
@@ -164,6 +190,14 @@ export function isBinanceOpenInterest(x: unknown): x is BinanceOpenInterest {
   return isObj(x) && isDec(x.openInterest) && !x.openInterest.startsWith('-') && typeof x.symbol === 'string' && isId(x.time);
 }
 
+export function isBinanceHistoricalTrade(x: unknown): x is BinanceHistoricalTrade {
+  return isObj(x) && isId(x.id) && isDec(x.price) && isDec(x.qty) && isId(x.time) && typeof x.isBuyerMaker === 'boolean';
+}
+
+export function isBinanceAggTradeRow(x: unknown): x is BinanceAggTradeRow {
+  return isObj(x) && isId(x.a) && isDec(x.p) && isDec(x.q) && isId(x.T) && typeof x.m === 'boolean';
+}
+
 // --- zod twins (tests and REST only) ------------------------------------------------------------
 
 const Id = z.number().int().nonnegative();
@@ -190,6 +224,10 @@ export const BinanceDepthSnapshotSchema = z.object({
   lastUpdateId: Id, bids: z.array(BinanceLevelSchema), asks: z.array(BinanceLevelSchema),
 });
 export const BinanceFuturesDepthSnapshotSchema = BinanceDepthSnapshotSchema.extend({ E: Id, T: Id });
+export const BinanceHistoricalTradeSchema = z.object({
+  id: Id, price: Decimal, qty: Decimal, time: Id, isBuyerMaker: z.boolean(),
+});
+export const BinanceAggTradeRowSchema = z.object({ a: Id, p: Decimal, q: Decimal, T: Id, m: z.boolean() });
 export const BinanceOpenInterestSchema = z.object({
   openInterest: Decimal.refine((v) => !v.startsWith('-'), 'not negative'), symbol: z.string(), time: Id,
 });
