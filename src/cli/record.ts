@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import type { Config } from '../core/config.js';
 import { createLogger, type Logger } from '../core/log.js';
 import { MarketfeedError } from '../core/errors.js';
-import { Feed } from '../pipeline/feed.js';
+import { Feed, type FeedStats } from '../pipeline/feed.js';
 import { getVenue, VENUE_IDS } from '../venues/index.js';
 import { CaptureSink } from '../storage/capture.js';
 import type { SimHandle } from '../sim/index.js';
@@ -22,6 +22,7 @@ import type { NatsPublisher } from '../sinks/nats/publisher.js';
 import { busSummary, PostgresOutput, startBus, startTicks, ticksSummary, withTicks } from './record-outputs.js';
 import type { TicksStream } from '../storage/ticks-stream.js';
 import { claimSymbols } from './repair.js';
+import { ProxyRoute } from '../transport/proxy.js';
 
 export const recordCommand = addConfigOptions(
   new Command('record').description(`Record live market data into the data directory (venues: ${VENUE_IDS.join(', ')}, or ccxt:<id> for any ccxt pro exchange)`),
@@ -60,6 +61,7 @@ export interface RecorderRun {
 
 /** Runs one recording; resolves with the exit code once every file is flushed and closed. */
 export async function runRecorder(cfg: Config, run: RecorderRun): Promise<number> {
+  new ProxyRoute(cfg.proxy); // a malformed proxy (option or HTTPS_PROXY …) is a usage error: one line, before any I/O
   const spec = await recordedVenue(cfg); // unknown venue, bad symbol shapes, refused ccxt books: before any I/O
   cfg = shardOf(cfg, run.log);
   await checkDataDir(cfg.dataDir);
@@ -110,7 +112,7 @@ async function recordClaimed(cfg: Config, spec: RecordedVenue, run: RecorderRun)
   try {
     await feed.check();
     opened = true;
-    sink.runStart(`venue=${spec.id} symbols=${cfg.symbols.join(' ')} depth=${cfg.depth} quote_check=${cfg.quoteCheck} ws=${cfg.ws.url || spec.urls.ws} rest=${cfg.rest.url || spec.urls.rest}${sim ? ' sim=1' : ''}${spec.runDetail ?? ''}`);
+    sink.runStart(`venue=${spec.id} symbols=${cfg.symbols.join(' ')} depth=${cfg.depth} quote_check=${cfg.quoteCheck} ws=${cfg.ws.url || spec.urls.ws} rest=${cfg.rest.url || spec.urls.rest}${sim ? ' sim=1' : ''}${cfg.redundant > 1 ? ` redundant=${cfg.redundant}` : ''}${spec.runDetail ?? ''}`);
     feed.open();
     run.log.info({ venue: spec.id, symbols: cfg.symbols, dataDir: cfg.dataDir }, 'recording');
     status.start();
@@ -121,7 +123,7 @@ async function recordClaimed(cfg: Config, spec: RecordedVenue, run: RecorderRun)
     await feed.stop();
     const f = feed.stats();
     const sum = (k: 'gaps' | 'resyncs' | 'quoteChecks' | 'quoteMismatches' | 'checksumChecks' | 'checksumMismatches'): number => f.symbols.reduce((n, x) => n + x[k], 0);
-    sink.runStop(`reason=${why} frames=${f.framesIn} rejects=${f.rejects} gaps=${sum('gaps')} resyncs=${sum('resyncs')} quote_checks=${sum('quoteChecks')} quote_mismatches=${sum('quoteMismatches')} checksum_checks=${sum('checksumChecks')} checksum_mismatches=${sum('checksumMismatches')}`);
+    sink.runStop(`reason=${why} frames=${f.framesIn} rejects=${f.rejects} gaps=${sum('gaps')} resyncs=${sum('resyncs')} quote_checks=${sum('quoteChecks')} quote_mismatches=${sum('quoteMismatches')} checksum_checks=${sum('checksumChecks')} checksum_mismatches=${sum('checksumMismatches')}${redundancyDetail(f)}`);
     return EXIT_OK;
   } finally {
     status.stop();
@@ -202,6 +204,11 @@ async function recordedVenue(cfg: Config): Promise<RecordedVenue> {
         path: 'sim', expected: `a native venue (${VENUE_IDS.join(', ')}) with --sim`, got: cfg.venue,
       });
     }
+    if (cfg.redundant > 1) {
+      throw new MarketfeedError('MF_ERR_USAGE', `--redundant ${cfg.redundant} needs a native venue (ccxt opens its own sockets); drop it for ${cfg.venue}`, {
+        path: 'redundant', expected: `1 for ${cfg.venue}, or a native venue (${VENUE_IDS.join(', ')})`, got: String(cfg.redundant),
+      });
+    }
     const plan = await planCcxt(cfg);
     return {
       id: plan.venue, label: plan.label, urls: { ws: 'ccxt-default', rest: 'ccxt-default' }, kinds: { book: plan.books !== 'off' },
@@ -238,4 +245,20 @@ function both(sink: CaptureSink, serving: Serving): Partial<SessionHandlers> {
     },
     snapshotTiming: (venue, _symbol, seconds, ok) => server.prometheus.snapshotTiming(venue, seconds, ok),
   };
+}
+
+/**
+ * `--redundant 2`: what the A/B merge did over the run, for the run_stop row: how often each line
+ * filled in for the other, second copies dropped, updates both lines missed, late trades kept.
+ */
+function redundancyDetail(f: FeedStats): string {
+  if (f.lines === undefined || f.lines.length === 0) return '';
+  let duplicates = 0, bothMissed = 0, tradesFilled = 0;
+  for (const s of f.symbols) {
+    duplicates += s.redundancy?.duplicates ?? 0;
+    bothMissed += s.redundancy?.bothMissed ?? 0;
+    tradesFilled += s.redundancy?.tradesFilled ?? 0;
+  }
+  const fills = f.lines.map((l) => ` line_${l.line}_fills=${l.fills} line_${l.line}_reconnects=${l.reconnects}`).join('');
+  return `${fills} redundant_duplicates=${duplicates} both_lines_missed=${bothMissed} trades_filled=${tradesFilled}`;
 }

@@ -23,6 +23,17 @@ describe('StatusLine', () => {
     expect(text).toContain('books 1/4 synced | awaiting snapshot 2 (longest 12.4 s) | ');
   });
 
+  it('shows each redundant line: sockets up and how often it filled in for the other', () => {
+    const stats: FeedStats = {
+      events: 0, framesIn: 0, bytesIn: 0, reconnects: 1, rejects: 0, queueDropped: 0, symbols: [book('A', 'SYNCED', 0)],
+      lines: [{ line: 'a', connected: 1, sockets: 1, reconnects: 0, fills: 3 }, { line: 'b', connected: 0, sockets: 1, reconnects: 1, fills: 0 }],
+    };
+    const sink: BytesSource = { stats: () => ({ bytesWritten: 0, writeErrors: 0, droppedRows: 0 }) };
+    const text = new StatusLine({ stats: () => stats } as unknown as Feed, sink, false).render();
+    expect(text).toContain('| reconnects 1 | lines A 1/1 up fills 3, B 0/1 up fills 0 | written');
+    expect(line([book('A', 'SYNCED', 0)])).not.toContain('lines');
+  });
+
   it('says nothing of snapshots when no book waits (or the stats carry no waits, as in replay)', () => {
     expect(line([book('A', 'SYNCED', 0), book('B', 'SYNCED')])).toMatch(/books 2\/2 synced \| quote checks/);
   });

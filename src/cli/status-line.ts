@@ -1,5 +1,5 @@
 // The one-line live status of `record`: rewritten in place on a TTY once a second.
-import type { Feed } from '../pipeline/feed.js';
+import type { Feed, FeedStats } from '../pipeline/feed.js';
 
 export interface BytesSource {
   stats(): { bytesWritten: number; writeErrors: number; droppedRows: number; pendingBytes?: number; parts?: number; liveDropped?: number };
@@ -10,6 +10,15 @@ function human(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/**
+ * Redundant A/B lines: each line's sockets up and how often it filled in for the other
+ * (`lines A 1/1 up fills 3, B 0/1 up fills 0`); nothing without redundancy.
+ */
+export function redundantLines(lines: FeedStats['lines']): string {
+  if (lines === undefined || lines.length === 0) return '';
+  return ` | lines ${lines.map((l) => `${l.line.toUpperCase()} ${l.connected}/${l.sockets} up fills ${l.fills}`).join(', ')}`;
 }
 
 export class StatusLine {
@@ -62,12 +71,13 @@ export class StatusLine {
     // the independent check each venue has: a best bid/ask stream (Binance) or its checksums
     const proof = sums > 0 ? `checksums ${sums - badSums}/${sums} ok` : `quote checks ${checks - bad}/${checks} ok`;
     const w = this.sink.stats();
+    const lines = redundantLines(s.lines);
     // storage trouble shows only while there is some: errors, the backlog held in memory, rows lost
     let errs = w.writeErrors > 0 ? ` | write errors ${w.writeErrors}` : '';
     if ((w.pendingBytes ?? 0) > 1024 * 1024) errs += ` | buffered ${human(w.pendingBytes!)}`;
     const dropped = w.droppedRows + (w.liveDropped ?? 0);
     if (dropped > 0) errs += ` | dropped rows ${dropped}`;
-    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced${wait} | ${proof} | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
+    return `msgs/s ${Math.round(rate)} | books ${synced}/${books.length} synced${wait} | ${proof} | gaps ${gaps} | resyncs ${resyncs} | rejects ${s.rejects} | reconnects ${s.reconnects}${lines} | written ${human(w.bytesWritten)}${w.parts !== undefined && w.parts > 0 ? ` in ${w.parts} files` : ''}${errs}`;
   }
 
   private draw(): void {

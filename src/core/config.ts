@@ -2,10 +2,10 @@
 // variable names and the CLI flags are all derived, so a key is declared exactly once.
 // Precedence: defaults < marketfeed.yaml < environment < CLI flags.
 import { readFileSync, existsSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MarketfeedError } from './errors.js';
 import { parseDurationMs } from './time.js';
+import { parseYamlText } from './yaml-text.js';
 import { isHhmm, isTimeZone, TradingWindow } from './trading-window.js';
 
 type Kind = 'string' | 'number' | 'int' | 'bool' | 'list' | 'duration' | 'level' | 'choice' | 'hhmm' | 'zone';
@@ -49,11 +49,14 @@ export const CONFIG_KEYS: ConfigKey[] = [
   { path: 'ws.reconnectBackoffMaxS', kind: 'number', default: 30, min: 0, doc: 'cap of the reconnect backoff' },
   { path: 'ws.maxSessionS', kind: 'number', default: 0, min: 0, doc: 'rotate the connection after this long (0 = venue limit minus a margin)' },
   { path: 'ws.maxReconnects', kind: 'int', default: 0, min: 0, doc: 'give up (FAILED) after this many reconnects in a row without data (0 = never)' },
+  { path: 'redundant', kind: 'int', default: 1, min: 1, max: 2, doc: 'sockets per connection: 2 = redundant A/B lines, each update taken from whichever line brings it first, so a drop, stall or skipped update on one line is no gap', yaml: ['ws.redundant'] },
+  { path: 'ws.urlB', kind: 'string', default: '', doc: 'with --redundant 2: websocket base URL of line B (empty = the same as line A)', yaml: ['ws.url_b'] },
   { path: 'rest.url', kind: 'string', default: '', doc: 'REST base URL override, e.g. https://api.binance.com' },
   { path: 'rest.timeoutS', kind: 'number', default: 10, min: 0.1, doc: 'REST request timeout in seconds' },
   { path: 'rest.snapshotLimit', kind: 'int', default: 1000, min: 5, max: 5000, doc: 'levels requested in a REST book snapshot' },
   { path: 'rest.weightPerMinute', kind: 'int', default: 0, min: 0, doc: 'REST weight budget per minute (snapshots, listings, polls); 0 = 80% of the limit the venue advertises (Binance exchangeInfo rateLimits) or publishes, else 1200' },
   { path: 'rest.openInterestS', kind: 'number', default: 30, min: 0, doc: 'seconds between open interest polls of each symbol, for venues that serve it only over REST (Binance USDⓈ-M; 0 = off)' },
+  { path: 'proxy', kind: 'string', default: '', doc: 'send every venue websocket and REST request through this proxy: http://[user:pass@]host:port (CONNECT) or socks5://, socks5h://, socks4:// (empty = the HTTPS_PROXY / HTTP_PROXY / ALL_PROXY / NO_PROXY environment variables)' },
   { path: 'storage.flushIntervalS', kind: 'number', default: 1, min: 0.05, doc: 'seconds between gzip member flushes' },
   { path: 'storage.raw', kind: 'bool', default: true, doc: 'write the raw capture' },
   { path: 'storage.trades', kind: 'bool', default: true, doc: 'write trades files' },
@@ -116,9 +119,13 @@ export interface Config {
   ws: {
     url: string; openTimeoutS: number; pingIntervalS: number; pingTimeoutS: number; noDataWarnS: number;
     noDataTimeoutS: number; reconnectBackoffS: number; reconnectBackoffMaxS: number; maxSessionS: number;
-    maxReconnects: number;
+    maxReconnects: number; urlB: string;
   };
+  /** Sockets per connection plan: 2 = redundant A/B lines (venues/redundancy.ts). */
+  redundant: number;
   rest: { url: string; timeoutS: number; snapshotLimit: number; weightPerMinute: number; openInterestS: number };
+  /** Proxy URL for every venue connection ('' = the environment's HTTPS_PROXY … rules; transport/proxy.ts). */
+  proxy: string;
   storage: {
     flushIntervalS: number; raw: boolean; trades: boolean; book: boolean; events: boolean; parquet: boolean;
     /** Rotation limits, 0 = off; rotateEvery in ms. */
@@ -293,7 +300,7 @@ export function loadConfig(input: LoadConfigInput = {}): Config {
   if (file !== undefined) {
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(file, 'utf8'));
+      doc = parseYamlText(readFileSync(file, 'utf8'));
     } catch (e) {
       throw new MarketfeedError('MF_ERR_CONFIG', `cannot read config file ${file}: ${(e as Error).message}`, { path: file });
     }

@@ -38,6 +38,8 @@ export interface FeedStats {
   /** Events the async iterator had to drop because its consumer fell behind queueCapacity. */
   queueDropped: number;
   symbols: SymbolStats[];
+  /** Redundant A/B lines (`--redundant 2`): each line's sockets up, reconnects and fills; empty without. */
+  lines?: { line: string; connected: number; sockets: number; reconnects: number; fills: number }[];
 }
 
 export function sessionOptions(cfg: Config, source: FeedSource, handlers: SessionHandlers, log: Logger, emitChanges = false): SessionOptions {
@@ -51,6 +53,8 @@ export function sessionOptions(cfg: Config, source: FeedSource, handlers: Sessio
     kinds,
     depth: cfg.depth,
     wsBase: cfg.ws.url || spec.urls.ws,
+    redundant: cfg.redundant,
+    wsBaseB: cfg.ws.urlB,
     restBase: cfg.rest.url || spec.urls.rest,
     snapshotLimit: cfg.rest.snapshotLimit,
     ws: {
@@ -65,6 +69,7 @@ export function sessionOptions(cfg: Config, source: FeedSource, handlers: Sessio
       maxReconnects: cfg.ws.maxReconnects,
     },
     rest: { timeoutMs: cfg.rest.timeoutS * 1000, weightPerMinute: cfg.rest.weightPerMinute, openInterestS: cfg.rest.openInterestS },
+    proxy: cfg.proxy,
     emitChanges,
     quoteCheck: cfg.quoteCheck,
     checksumAdvisory: cfg.checksumAdvisory.split(',').map((x) => x.trim()).filter((x) => x !== ''),
@@ -134,7 +139,15 @@ export class Feed implements AsyncIterable<MarketEvent> {
   stats(): FeedStats {
     let framesIn = 0, bytesIn = 0, reconnects = 0, rejects = 0;
     const symbols: SymbolStats[] = [];
+    const lines: NonNullable<FeedStats['lines']> = [];
     for (const s of this.sessions) {
+      if (s instanceof VenueSession) {
+        for (const l of s.lineStats()) {
+          const same = lines.find((x) => x.line === l.line);
+          if (same === undefined) lines.push(l);
+          else for (const k of ['connected', 'sockets', 'reconnects', 'fills'] as const) same[k] += l[k];
+        }
+      }
       for (const c of s.connectionStats()) {
         framesIn += c.framesIn;
         bytesIn += c.bytesIn;
@@ -143,7 +156,7 @@ export class Feed implements AsyncIterable<MarketEvent> {
       rejects += s.rejects;
       symbols.push(...s.stats());
     }
-    return { events: this.eventsOut, framesIn, bytesIn, reconnects, rejects, queueDropped: this.queueDropped, symbols };
+    return { events: this.eventsOut, framesIn, bytesIn, reconnects, rejects, queueDropped: this.queueDropped, symbols, lines };
   }
 
   /** queue[head..] are pending; head advances instead of shifting (O(1) per event). */

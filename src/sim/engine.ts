@@ -61,7 +61,7 @@ export class Engine implements Ticked {
       let payload: string | undefined;
       for (const stream of o.depthStreams) {
         if (!hub.hasSubscribers(stream)) continue;
-        hub.publish(stream, (payload ??= depthUpdate(futures, state.fmt, frame, nowMs)));
+        hub.publish(stream, (payload ??= depthUpdate(futures, state.fmt, frame, nowMs)), { venueSymbol: sym, from: frame.U, to: frame.u });
       }
     }
     const { bids, asks } = state.market;

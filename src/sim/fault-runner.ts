@@ -5,12 +5,15 @@
 import type { WebSocket } from 'ws';
 import { FAULT_KINDS, type FaultKind, type FaultOptions, type FaultSpec } from './faults.js';
 import type { FaultState } from './fault-state.js';
+import type { ConnFaultKind } from './conn-faults.js';
 
 /** What the runner needs of a client connection. */
 export interface FaultConn {
   readonly id: number;
   readonly ws: WebSocket;
   readonly openedMs: number;
+  /** The request path (and query) the client opened, for FaultOptions.connUrl. */
+  readonly url?: string;
 }
 
 /** The running simulator's state the runner acts on (SimCore and VenueCtx both are one). */
@@ -37,6 +40,8 @@ export interface FaultMode<C extends FaultConn> {
   shutdown(c: C, nowMs: number): void;
   /** A stall began (Bitfinex announces maintenance). */
   onStall?(untilMs: number): void;
+  /** A gap, corruption or stall of this one connection (conn-faults.ts), where the mode models them. */
+  connFault?(kind: ConnFaultKind, c: C, o: FaultOptions & { venueSymbol: string; durationMs: number }): void;
 }
 
 export class FaultRunner<C extends FaultConn> {
@@ -68,6 +73,7 @@ export class FaultRunner<C extends FaultConn> {
   stop(): void {
     for (const t of this.timers) clearInterval(t);
     this.timers.length = 0;
+    this.sim.faults.conn.stop();
   }
 
   /** Throws a clear error for an unknown kind or one this mode does not model. */
@@ -79,12 +85,16 @@ export class FaultRunner<C extends FaultConn> {
   }
 
   inject(kind: FaultKind, o: FaultOptions = {}): void {
+    if ((kind === 'gap' || kind === 'corrupt' || kind === 'stall') && (o.connId !== undefined || o.connUrl !== undefined)) {
+      this.injectOnConn(kind, o);
+      return;
+    }
     this.check(kind);
     const { faults, opts } = this.sim;
     const nowMs = Date.now();
     switch (kind) {
       case 'disconnect': {
-        const c = this.pick(o.connId);
+        const c = this.pick(o.connId, false, o.connUrl);
         if (!c) return;
         c.ws.terminate();
         this.disconnects++;
@@ -101,7 +111,7 @@ export class FaultRunner<C extends FaultConn> {
         return;
       }
       case 'malformed': {
-        const c = this.pick(o.connId, true);
+        const c = this.pick(o.connId, true, o.connUrl);
         if (!c) return;
         this.mode.send(c, this.mode.malformed(c, this.malformedSeq++, nowMs));
         this.malformedSent++;
@@ -135,6 +145,23 @@ export class FaultRunner<C extends FaultConn> {
     }
   }
 
+  /** gap / corrupt / stall on the chosen connections only; the others get everything. */
+  private injectOnConn(kind: ConnFaultKind, o: FaultOptions): void {
+    const fault = this.mode.connFault;
+    if (fault === undefined) throw new Error(`sim: a ${kind} fault on one connection is not supported by the ${this.sim.opts.venue} mode`);
+    const syms = [...this.sim.symbols.keys()];
+    const venueSymbol = o.venueSymbol ?? syms[this.rotation++ % syms.length];
+    if (!this.sim.symbols.has(venueSymbol)) throw new Error(`sim: ${kind} for unknown symbol ${venueSymbol}`);
+    const durationMs = o.durationMs ?? this.sim.opts.stallMs;
+    let hit = 0;
+    for (const c of this.targets(o.connId, o.connUrl)) {
+      if (c.ws.readyState !== 1) continue;
+      fault(kind, c, { ...o, venueSymbol, durationMs });
+      hit++;
+    }
+    if (hit > 0) this.sim.faults.counts[kind]++;
+  }
+
   private ageLimit(ageMs: number): void {
     this.timers.push(setInterval(() => this.maxSession(ageMs), Math.max(50, Math.min(1000, ageMs / 4))));
   }
@@ -149,14 +176,14 @@ export class FaultRunner<C extends FaultConn> {
     }
   }
 
-  private targets(connId?: number): C[] {
+  private targets(connId?: number, connUrl?: string): C[] {
     const all = [...this.mode.connections()];
-    return connId === undefined ? all : all.filter((c) => c.id === connId);
+    return all.filter((c) => (connId === undefined || c.id === connId) && (connUrl === undefined || (c.url ?? '').includes(connUrl)));
   }
 
   /** One open connection: the given id, else round-robin (preferring ones with streams). */
-  private pick(connId?: number, wantStreams = false): C | undefined {
-    let list = this.targets(connId).filter((c) => c.ws.readyState === 1);
+  private pick(connId?: number, wantStreams = false, connUrl?: string): C | undefined {
+    let list = this.targets(connId, connUrl).filter((c) => c.ws.readyState === 1);
     if (wantStreams && list.some((c) => this.mode.hasStreams(c))) list = list.filter((c) => this.mode.hasStreams(c));
     if (list.length === 0) return undefined;
     return list[this.rotation++ % list.length];

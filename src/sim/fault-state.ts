@@ -1,6 +1,7 @@
 // The faults pending and done, shared by every mode: what the fault runner has armed (a gap or a
 // corruption waiting for the next book update, a stall, a slow / stale snapshot, 429s) and what the
 // book faults actually did, for tests to check each one was caught.
+import { ConnFaults } from './conn-faults.js';
 import { emptyFaultCounts, type FaultKind } from './faults.js';
 
 export interface InjectedGap {
@@ -34,12 +35,15 @@ export interface FaultState {
   slowNextMs: number;
   staleNext: boolean;
   rateLimitLeft: number;
+  /** Faults of one connection only (conn-faults.ts; the modes that model them). */
+  conn: ConnFaults;
 }
 
 export function emptyFaultState(): FaultState {
   return {
     counts: emptyFaultCounts(), gaps: [], corruptions: [], gapNext: new Set(), corruptNext: new Set(),
     stalledUntilMs: 0, slowNextMs: 0, staleNext: false, rateLimitLeft: 0,
+    conn: new ConnFaults(),
   };
 }
 

@@ -17,8 +17,16 @@ export interface FaultSpec {
 export interface FaultOptions {
   /** gap / corrupt: which venue symbol (default: rotate over all). */
   venueSymbol?: string;
-  /** disconnect / malformed / shutdown / maxsession: only this connection id (default: rotate / all). */
+  /**
+   * disconnect / malformed / shutdown / maxsession: only this connection id (default: rotate / all).
+   * gap / corrupt / stall: the fault hits this connection alone (conn-faults.ts), the others stay clean.
+   */
   connId?: number;
+  /**
+   * Like connId, for every open connection whose request path contains this text (a recorder's
+   * line B opened on its own URL, `--ws-url-b`).
+   */
+  connUrl?: string;
   /** stall: how long (default SimOptions.stallMs). */
   durationMs?: number;
   /** slowsnapshot: delay of the next depth response (default SimOptions.slowSnapshotMs). */

@@ -49,6 +49,7 @@ export async function startSim(options: SimOptions): Promise<SimHandle> {
     hub: new WsHub(venue, new Set([...symbols.values()].map((s) => s.inst.streamId))),
     faults: emptyFaultState(),
   };
+  core.hub.connFaults = core.faults.conn;
   return launch(options, specs, core, {
     alias: (symbol) => {
       const parts = splitSymbol(symbol);
@@ -78,6 +79,11 @@ function binanceFaults(core: SimCore): FaultMode<SimConnection> {
       const first = c.streams.values().next();
       const stream = c.combined ? (first.done ? 'btcusdt@depth@100ms' : first.value) : undefined;
       return malformedFrame(n, [...core.symbols.keys()][0], stream, nowMs);
+    },
+    // one connection's own faults: its copy of a depth update dropped or cut short, or a stall
+    connFault: (kind, c, o) => {
+      if (kind === 'stall') core.faults.conn.stall(c.id, o.durationMs, (frames) => { for (const f of frames) core.hub.send(c, f); });
+      else core.faults.conn.armBook(c.id, kind, o.venueSymbol);
     },
     shutdown: (c, nowMs) => {
       const payload = serverShutdown(nowMs);

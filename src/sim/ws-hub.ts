@@ -4,6 +4,7 @@
 import type { WebSocket } from 'ws';
 import type { SimVenue } from './instruments.js';
 import { parseStream } from './streams.js';
+import { cutShort, type ConnFaults } from './conn-faults.js';
 import { wrap } from './wire.js';
 
 export class SimConnection {
@@ -41,6 +42,8 @@ export class WsHub {
   private readonly subscribers = new Map<string, Set<SimConnection>>();
   framesSent = 0;
   slowConsumersDropped = 0;
+  /** Faults of single connections (gap, corrupt, stall on one socket), when the mode models them. */
+  connFaults: ConnFaults | undefined;
 
   constructor(
     private readonly venue: SimVenue,
@@ -66,6 +69,7 @@ export class WsHub {
 
   remove(conn: SimConnection): void {
     this.connections.delete(conn.id);
+    this.connFaults?.forget(conn.id);
     for (const s of conn.streams) this.unsubscribe(conn, s);
   }
 
@@ -84,19 +88,28 @@ export class WsHub {
     if (set.size === 0) this.subscribers.delete(stream);
   }
 
-  /** Sends one payload to every connection on `stream` (wrapped for combined connections). */
-  publish(stream: string, payload: string): void {
+  /**
+   * Sends one payload to every connection on `stream` (wrapped for combined connections). `book`:
+   * the payload is this update (U..u) of a symbol's book, which a connection's own gap or corrupt
+   * fault may drop or cut short for that connection alone.
+   */
+  publish(stream: string, payload: string, book?: { venueSymbol: string; from: number; to: number }): void {
     const set = this.subscribers.get(stream);
     if (!set) return;
     let wrapped: string | undefined;
+    const faults = book === undefined || this.connFaults?.idle !== false ? undefined : this.connFaults;
     for (const c of set) {
-      if (c.combined) this.send(c, (wrapped ??= wrap(stream, payload)));
-      else this.send(c, payload);
+      let text = c.combined ? (wrapped ??= wrap(stream, payload)) : payload;
+      const fault = faults?.takeBook(c.id, book!.venueSymbol, book!.from, book!.to);
+      if (fault === 'gap') continue;
+      if (fault === 'corrupt') text = cutShort(text);
+      this.send(c, text);
     }
   }
 
   send(c: SimConnection, text: string): void {
     if (c.ws.readyState !== 1) return;
+    if (this.connFaults?.hold(c.id, text) === true) return;
     if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.slowConsumersDropped++;
       c.ws.terminate();

@@ -3,6 +3,7 @@ import type { ConnectionState } from '../core/events.js';
 import type { MarketfeedError } from '../core/errors.js';
 import type { RawFrame } from '../core/frames.js';
 import type { TransportLog } from './log.js';
+import type { ProxyRoute } from './proxy.js';
 
 export interface ConnectionStatus {
   state: ConnectionState;
@@ -34,6 +35,12 @@ export interface ConnectionOptions {
    */
   tag?: string;
   /**
+   * Redundant A/B lines (`record --redundant 2`): which line and plan this socket serves,
+   * `<a|b>:<plan index>`. The open mark ends with ` line=<it>`, so replay merges the two lines'
+   * copies of one plan as live capture did, even when their URLs differ.
+   */
+  line?: string;
+  /**
    * An application-level ping some venues require besides websocket pings (OKX text "ping",
    * Kraken {"method":"ping"}): `text` is sent (and recorded) every `intervalMs` on each open socket.
    */
@@ -56,6 +63,11 @@ export interface ConnectionOptions {
   noDataTimeoutMs: number;
   /** Rotate (make-before-break) once a socket is this old; 0 = off. Binance: below 24 h. */
   maxSessionMs: number;
+  /**
+   * The first socket's session limit, when it differs from maxSessionMs (line B of redundant
+   * lines starts with half a session, so the two lines never rotate at the same time).
+   */
+  firstSessionMs?: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   /** Consecutive failed attempts (sockets that closed without data) before FAILED; 0/undefined = never. */
@@ -67,7 +79,9 @@ export interface ConnectionOptions {
   onStatus(ev: ConnectionStatus): void;
   onWarn?(w: ConnectionWarning): void;
   log?: TransportLog;
-  /** µs clock (default nowUs). */
+  /** The proxies of the session (proxy.ts): each socket opens through its URL's proxy, if any. */
+  proxy?: ProxyRoute;
+  /** µs clock frames are stamped with (default nowUs); the watchdog measures its spans on monoUs. */
   now?: () => number;
   /** [0, 1) source for backoff jitter (default Math.random). */
   random?: () => number;

@@ -5,6 +5,10 @@
 //
 // Liveness is checked by ONE periodic timer per Connection (`tick`), never a timer per frame: the
 // 'message' handler only stamps times and counts, so the hot path stays free of timer churn.
+// Frames are stamped with local time (`now`, the recorder's clock policy), but every span the
+// watchdog measures (open, ping, silence, session age, close, rotation backoff) is monotonic
+// (monoUs): a wall clock step, followed or slewed by local time, neither kills every socket at
+// once nor keeps a dead one for hours.
 //
 // Decisions worth knowing:
 // - Server pings are answered by `ws` automatically and do NOT count as data: the no-data
@@ -21,7 +25,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { ConnectionState } from '../core/events.js';
 import type { RawFrame, FrameDir } from '../core/frames.js';
 import { MarketfeedError } from '../core/errors.js';
-import { nowUs } from '../core/time.js';
+import { monoUs, nowUs } from '../core/time.js';
 import { backoffDelayMs, isRateLimitStatus, retryAfterMs } from './backoff.js';
 import { tickIntervalMs, type ConnectionOptions, type ConnectionStats } from './connection-options.js';
 import { Leg, nextConnId } from './leg.js';
@@ -149,7 +153,7 @@ export class Connection {
       this.opts.log?.info({ venue: this.opts.venue, connId: this.connId, next: leg.connId, reason }, 'rotating: opening the next socket');
     }, (error) => {
       this.rotateFailures++;
-      this.rotateNotBeforeUs = this.now() + backoffDelayMs(this.rotateFailures, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random) * 1000;
+      this.rotateNotBeforeUs = monoUs() + backoffDelayMs(this.rotateFailures, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random) * 1000;
       this.opts.log?.warn({ venue: this.opts.venue, connId: this.connId, err: error.message }, 'rotation: no url for the next socket; keeping the current one');
     });
   }
@@ -200,13 +204,14 @@ export class Connection {
     let ws: WebSocket;
     try {
       // No compression: venues' deflate costs CPU on the hot path and most do not offer it.
-      ws = new WebSocket(url, { perMessageDeflate: false, followRedirects: false });
+      const agent = this.opts.proxy?.agentFor(url);
+      ws = new WebSocket(url, { perMessageDeflate: false, followRedirects: false, ...(agent === undefined ? {} : { agent }) });
     } catch (cause) {
       // A malformed URL never heals: give up instead of retrying forever.
       this.fail(new MarketfeedError('MF_ERR_CONFIG', `invalid websocket url ${url}`, { venue: this.opts.venue, cause }));
       return null;
     }
-    const leg = new Leg(nextConnId(), ws, this.now(), url, appPingMs);
+    const leg = new Leg(nextConnId(), ws, monoUs(), url, appPingMs);
     this.legs.add(leg);
     ws.on('open', () => this.guard(() => this.onOpen(leg)));
     ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.onMessage(leg, data, isBinary));
@@ -218,12 +223,13 @@ export class Connection {
   }
 
   private onOpen(leg: Leg): void {
-    const t = this.now();
+    const t = monoUs();
     leg.openedUs = t;
     leg.lastDataUs = t;
     leg.nextPingUs = t + this.opts.pingIntervalMs * 1000;
     if (this.opts.appPing) leg.nextAppPingUs = t + leg.appPingMs * 1000;
-    this.emit(leg, 'conn', this.opts.tag === undefined ? `open ${leg.url}` : `open ${leg.url} plan=${this.opts.tag}`, t);
+    const mark = this.opts.tag === undefined ? `open ${leg.url}` : `open ${leg.url} plan=${this.opts.tag}`;
+    this.emit(leg, 'conn', this.opts.line === undefined ? mark : `${mark} line=${this.opts.line}`, this.now());
     if (leg.closingSinceUs !== 0) {
       leg.ws.close(1000); // asked to close while the handshake ran
       return;
@@ -248,7 +254,7 @@ export class Connection {
     const localTs = this.now();
     // With the default binaryType ws hands every frame over as one Buffer (fragments joined).
     const buf = data as Buffer;
-    leg.lastDataUs = localTs;
+    leg.lastDataUs = monoUs();
     leg.warned = false;
     this.stats.framesIn++;
     this.stats.bytesIn += buf.length;
@@ -302,7 +308,9 @@ export class Connection {
     if (leg.error !== undefined) return; // we already know why (timeout, refusal …)
     const code = (err as NodeJS.ErrnoException).code;
     const unreachable = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH';
-    leg.error = new MarketfeedError(unreachable ? 'MF_ERR_UNREACHABLE' : 'MF_ERR_DISCONNECTED', err.message, { venue: this.opts.venue, got: code, cause: err });
+    const via = this.opts.proxy?.describeFor(leg.url);
+    const detail = via === undefined ? err.message : `${leg.url} via proxy ${via}: ${err.message}`;
+    leg.error = new MarketfeedError(unreachable ? 'MF_ERR_UNREACHABLE' : 'MF_ERR_DISCONNECTED', detail, { venue: this.opts.venue, got: code, cause: err });
   }
 
   private onClose(leg: Leg, code: number, reason: string): void {
@@ -315,7 +323,7 @@ export class Connection {
       this.successor = null;
       this.rotateFailures++;
       const waitMs = Math.max(backoffDelayMs(this.rotateFailures, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.random), leg.retryAfterMs);
-      this.rotateNotBeforeUs = this.now() + waitMs * 1000;
+      this.rotateNotBeforeUs = monoUs() + waitMs * 1000;
       this.opts.log?.warn({ venue: this.opts.venue, connId: leg.connId, err: leg.error?.message }, 'rotation: next socket failed; keeping the current one');
     }
     this.finishStopIfIdle();
@@ -352,7 +360,7 @@ export class Connection {
   /** Asks a socket to close (1000) and forgets it as primary/successor; tick destroys stragglers. */
   private retire(leg: Leg, reason: string): void {
     if (leg.closingSinceUs !== 0) return;
-    leg.closingSinceUs = this.now();
+    leg.closingSinceUs = monoUs();
     if (leg.ws.readyState === WebSocket.CONNECTING) leg.ws.terminate();
     else leg.ws.close(1000, reason.slice(0, 120)); // close reason is limited to 123 bytes
   }
@@ -374,18 +382,24 @@ export class Connection {
 
   private tick(): void {
     try {
-      const t = this.now();
+      const t = monoUs();
       for (const leg of this.legs) this.checkLeg(leg, t);
       const p = this.primary;
       if (
         p !== null && this.successor === null && !this.stopping && this.opts.maxSessionMs > 0 &&
-        p.openedUs !== 0 && t - p.openedUs >= this.opts.maxSessionMs * 1000 && t >= this.rotateNotBeforeUs
+        p.openedUs !== 0 && t - p.openedUs >= this.sessionLimitMs() * 1000 && t >= this.rotateNotBeforeUs
       ) {
         this.openSuccessor('max session');
       }
     } catch (err) {
       this.opts.log?.error({ venue: this.opts.venue, err }, 'connection watchdog failed');
     }
+  }
+
+  /** How long the current socket may live: firstSessionMs until the first rotation, then maxSessionMs. */
+  private sessionLimitMs(): number {
+    const first = this.opts.firstSessionMs;
+    return first !== undefined && first > 0 && this.stats.rotations === 0 ? first : this.opts.maxSessionMs;
   }
 
   private checkLeg(leg: Leg, t: number): void {

@@ -9,7 +9,9 @@ import type { RawFrame } from '../core/frames.js';
 import type { Logger } from '../core/log.js';
 import { SyncEngine } from '../book/sync-engine.js';
 import type { DepthUpdate } from '../book/types.js';
-import { RecentIds } from './recent-ids.js';
+import { RecentIds, isIdRestart } from './recent-ids.js';
+import { TRADES_MISSED_MARK, TradeIdGaps, type IdRange } from './trade-backfill.js';
+import { LineMerger, type RedundancyStats } from './redundancy.js';
 import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
 
 /** What a session (live or replayed) hands to its owner. All calls are synchronous, in arrival order. */
@@ -51,6 +53,8 @@ export interface FeedCoreOptions {
   onReply?(connId: number, text: string): void;
   /** A stream snapshot arrived for this symbol's book ('ws' venues: the resubscribe was answered). */
   onStreamSnapshot?(venueSymbol: string): void;
+  /** Trade ids of this symbol went missing (spec.tradesById: live fetches missingTradeIds). */
+  onTradesMissing?(venueSymbol: string): void;
 }
 
 export interface SymbolStats {
@@ -68,6 +72,8 @@ export interface SymbolStats {
   quoteMismatches: number;
   checksumChecks: number;
   checksumMismatches: number;
+  /** Redundant A/B lines (redundancy.ts): what the merge of this symbol's lines did. */
+  redundancy?: RedundancyStats & { tradesFilled: number };
   /**
    * Live sessions: seconds this book has been waiting for a snapshot (queued for the REST budget,
    * in flight, retrying, or awaiting a resubscribe's); 0 when it is not waiting.
@@ -84,6 +90,17 @@ export const RESYNC_MARK = 'resync ';
 
 /** Trade ids remembered per symbol for venues whose ids are not increasing numbers. */
 const RECENT_TRADE_IDS = 512;
+/** Trade ids remembered per symbol on redundant lines (how far one line may run ahead of the other). */
+const LINE_TRADE_IDS = 4096;
+
+/**
+ * What makes two lines' copies of an event (other than a trade) the same: a quote's update id
+ * where it has one, else everything but the receive time.
+ */
+function lineEventKey(ev: MarketEvent): string {
+  if (ev.type === 'quote' && ev.updateId !== undefined) return `quote ${ev.updateId}`;
+  return JSON.stringify(ev, (k, v: unknown) => (k === 'localTs' ? undefined : v));
+}
 
 /**
  * The plan tag a session puts on sockets of venues whose URL names no streams (several plans may
@@ -110,6 +127,17 @@ interface SymbolSlot {
    * (the old one, while a make-before-break rotation overlaps two) are ignored. 0 = any.
    */
   bookConnId: number;
+  /** Redundant lines carry this symbol (an `open … line=` mark): their copies are merged. */
+  redundant: boolean;
+  /** The merge of the lines' depth updates (book symbols of redundant plans). */
+  merger: LineMerger | undefined;
+  /** Redundant lines: recent trade ids, so a trade one line missed still counts when the other brings it late. */
+  lineTrades: RecentIds | undefined;
+  /** Trades that came late from one line, missed by the other that had gone ahead. */
+  tradesFilled: number;
+  /** Redundant lines: keys of recent other events (quotes, tickers …), to drop their second copies. */
+  lineEvents: RecentIds | undefined;
+  duplicateEvents: number;
 }
 
 interface PlanState {
@@ -132,6 +160,13 @@ export class FeedCore {
   private readonly slots = new Map<string, SymbolSlot>();
   private readonly plans: PlanState[];
   private readonly planOfConn = new Map<number, PlanState>();
+  /**
+   * Redundant lines: the plan each line group (`line=<a|b>:<plan index>`) resolved to, so line B's
+   * socket joins line A's plan even when its URL differs (--ws-url-b) or replay has no plans.
+   */
+  private readonly lineGroups = new Map<string, PlanState>();
+  /** spec.tradesById: the trade ids each venue symbol is missing, and their gap rows (trade-backfill.ts). */
+  private readonly tradeGaps: TradeIdGaps;
   private stopped = false;
 
   constructor(opts: FeedCoreOptions) {
@@ -141,12 +176,23 @@ export class FeedCore {
     for (const symbol of opts.symbols) {
       const venueSymbol = opts.spec.toVenueSymbol(symbol);
       symbolMap.set(venueSymbol, symbol);
-      const slot: SymbolSlot = { symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, recentTrades: undefined, duplicateTrades: 0, bookConnId: 0 };
+      const slot: SymbolSlot = {
+        symbol, venueSymbol, engine: undefined, only: [symbol], rejects: 0, lastTradeId: -1, recentTrades: undefined, duplicateTrades: 0, bookConnId: 0,
+        redundant: false, merger: undefined, lineTrades: undefined, tradesFilled: 0, lineEvents: undefined, duplicateEvents: 0,
+      };
       if (opts.kinds.includes('book')) slot.engine = this.createEngine(slot);
       this.slots.set(venueSymbol, slot);
     }
     const bookDepth = opts.spec.bookDepth?.(opts.depth);
     this.orderedIds = opts.spec.tradeIds !== 'unordered';
+    this.tradeGaps = new TradeIdGaps({
+      venue: this.venue, byId: this.orderedIds ? opts.spec.tradesById : undefined, venueSymbols: this.slots.keys(),
+      emit: (ev, warn) => {
+        if (warn) this.opts.log.warn({ venue: this.venue, symbol: ev.symbol, expected: ev.expected, got: ev.got, action: ev.action }, ev.reason);
+        this.opts.handlers.event(ev);
+      },
+      onMissing: (v) => this.opts.onTradesMissing?.(v),
+    });
     this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap, ...(bookDepth === undefined ? {} : { bookDepth }) });
     this.plans = opts.plans.map((plan) => ({ plan, symbols: this.symbolsOf(plan), open: new Set<number>() }));
   }
@@ -184,6 +230,7 @@ export class FeedCore {
         resyncs: c?.resyncs ?? 0, snapshots: c?.snapshots ?? 0, rejects: s.rejects, duplicateTrades: s.duplicateTrades,
         quoteChecks: c?.quoteChecks ?? 0, quoteMismatches: c?.quoteMismatches ?? 0,
         checksumChecks: c?.checksumChecks ?? 0, checksumMismatches: c?.checksumMismatches ?? 0,
+        ...(s.redundant ? { redundancy: this.redundancyOf(s) } : {}),
       });
     }
     return out;
@@ -228,6 +275,11 @@ export class FeedCore {
    * rejects (to `venueSymbol`, the request's) go as a socket frame's. False: a depth body instead.
    */
   onRestFrame(f: RawFrame, venueSymbol?: string): boolean {
+    const fromId = f.url === undefined ? undefined : this.opts.spec.tradesById?.fromIdOf(f.url);
+    if (fromId !== undefined) {
+      this.onTradesPage(f, venueSymbol, fromId);
+      return true;
+    }
     if (this.decoder.decodeRest === undefined || f.url === undefined) return false;
     this.begin(f);
     if (venueSymbol !== undefined) this.touched = this.slots.get(venueSymbol);
@@ -239,26 +291,46 @@ export class FeedCore {
     }
   }
 
+  /** Trade ids `venueSymbol` is still missing, oldest first (spec.tradesById venues; else none). */
+  missingTradeIds(venueSymbol: string): IdRange[] {
+    return this.tradeGaps.ranges(venueSymbol);
+  }
+
   /** The snapshot request failed for good this time: the book asks again. */
   snapshotFailed(venueSymbol: string, reason: string, localTs?: number): void {
     this.slots.get(venueSymbol)?.engine?.onSnapshotFailed(reason, localTs);
   }
 
   private onConnMark(f: RawFrame): void {
+    if (f.data.startsWith(TRADES_MISSED_MARK)) {
+      this.tradeGaps.givenUp(f, (v) => this.slots.get(v));
+      return;
+    }
     if (f.data.startsWith(RESYNC_MARK)) {
       // every book of the session restarts from a fresh snapshot (recorded, so replay does too)
       if (!this.stopped) for (const slot of this.slots.values()) slot.engine?.resync(f.data.slice(RESYNC_MARK.length), f.localTs);
+      // nothing before the mark was captured: trade ids start afresh (replay saw none of those either)
+      this.tradeGaps.windowOpened((v) => {
+        const slot = this.slots.get(v);
+        if (slot !== undefined) slot.lastTradeId = -1;
+      });
       return;
     }
     const open = f.data.startsWith('open ');
     if (open) {
-      const mark = f.data.slice(5);
+      let mark = f.data.slice(5);
+      // redundant lines: `open <url>[ plan=<tag>] line=<a|b>:<plan index>`
+      const li = mark.lastIndexOf(' line=');
+      const line = li < 0 ? undefined : mark.slice(li + 6);
+      if (li >= 0) mark = mark.slice(0, li);
       const at = mark.lastIndexOf(' plan=');
       const tag = at < 0 ? undefined : mark.slice(at + 6);
       const url = f.url ?? (at < 0 ? mark : mark.slice(0, at));
-      const p = this.planOf(url, tag);
+      const group = line === undefined ? undefined : line.slice(line.indexOf(':') + 1);
+      const p = (group === undefined ? undefined : this.lineGroups.get(group)) ?? this.planOf(url, tag);
       if (p === undefined) return;
       this.planOfConn.set(f.connId, p);
+      if (line !== undefined) this.lineUp(p, f.connId, line.split(':')[0], group!);
       const rotation = p.open.size > 0; // make-before-break: the book stays on the old socket's stream
       p.open.add(f.connId);
       if (!rotation && p.plan.book && !this.stopped) {
@@ -272,9 +344,26 @@ export class FeedCore {
     for (const v of p.plan.venueSymbols) {
       const slot = this.slots.get(v);
       if (slot !== undefined && slot.bookConnId === f.connId) slot.bookConnId = 0;
+      // the other line decides now whatever it held waiting for this one
+      slot?.merger?.lineDown(f.connId, f.localTs);
     }
     if (p.open.size > 0 || !p.plan.book || this.stopped) return; // the end of a rotation
     for (const v of p.plan.venueSymbols) this.slots.get(v)?.engine?.onDisconnected(f.data, f.localTs);
+  }
+
+  /** A socket of redundant line `name` opened for plan `p`: its symbols merge what both lines bring. */
+  private lineUp(p: PlanState, connId: number, name: string, group: string): void {
+    this.lineGroups.set(group, p);
+    for (const v of p.plan.venueSymbols) {
+      const slot = this.slots.get(v);
+      if (slot === undefined) continue;
+      slot.redundant = true;
+      const engine = slot.engine;
+      if (engine !== undefined && p.plan.book) {
+        slot.merger ??= new LineMerger(this.opts.spec.bookRule, (u) => engine.onDiff(u), undefined, (value, ts, localTs, ours) => engine.onChecksum(value, ts, localTs, ours));
+        slot.merger.lineUp(connId, name);
+      }
+    }
   }
 
   /** The plan a socket serves: by its tag (index into the plans), else by URL. */
@@ -351,15 +440,30 @@ export class FeedCore {
       if (ev.type === 'trade' && slot !== undefined && ev.id !== '') {
         const id = this.orderedIds ? Number(ev.id) : NaN;
         if (Number.isSafeInteger(id)) {
-          if (id <= slot.lastTradeId) {
+          if (id <= slot.lastTradeId && isIdRestart(id, slot.lastTradeId)) {
+            this.tradeGaps.restarted(slot, ev.id, String(slot.lastTradeId), ev.ts, ev.localTs);
+            slot.lastTradeId = -1;
+          }
+          if (id <= slot.lastTradeId && !this.lateTrade(slot, id, ev.id)) {
             slot.duplicateTrades++;
             return;
           }
-          slot.lastTradeId = id;
-        } else if ((slot.recentTrades ??= new RecentIds(RECENT_TRADE_IDS)).seen(ev.id)) {
-          slot.duplicateTrades++;
-          return;
+          if (id > slot.lastTradeId + 1 && slot.lastTradeId >= 0) this.tradeGaps.jumped(slot, id, ev.ts, ev.localTs);
+          if (id > slot.lastTradeId) slot.lastTradeId = id;
+          if (slot.redundant) (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(ev.id);
+        } else {
+          const verdict = (slot.recentTrades ??= new RecentIds(RECENT_TRADE_IDS)).check(ev.id);
+          if (verdict === 'copy') {
+            slot.duplicateTrades++;
+            return;
+          }
+          if (verdict === 'restart') this.tradeGaps.restarted(slot, ev.id, 'a far higher one', ev.ts, ev.localTs);
         }
+      }
+      // redundant lines: quotes, tickers, funding … arrive twice too; the first copy goes on
+      if (slot?.redundant === true && ev.type !== 'trade' && (slot.lineEvents ??= new RecentIds(LINE_TRADE_IDS)).seen(lineEventKey(ev))) {
+        slot.duplicateEvents++;
+        return;
       }
       if (ev.type === 'quote' && ev.updateId !== undefined && slot?.engine !== undefined) {
         slot.engine.onQuote(ev as typeof ev & { updateId: number }, ev.ts, ev.localTs);
@@ -368,18 +472,32 @@ export class FeedCore {
     },
     depth: (venueSymbol: string, u: DepthUpdate) => {
       const slot = this.touch(venueSymbol);
-      if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onDiff(u);
+      if (slot?.merger !== undefined) slot.merger.offer(this.current.connId, u);
+      else if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onDiff(u);
     },
     snapshot: (venueSymbol, snap) => {
       const slot = this.touch(venueSymbol);
       if (slot === undefined) return;
+      if (slot.merger !== undefined) {
+        // redundant lines: the book keeps the stream it is synced on; the other line's snapshot
+        // (its subscribe, a reconnect) only restarts a book that needs one
+        if (slot.engine?.state !== 'SYNCED') {
+          slot.engine?.onStreamSnapshot(snap, this.current.localTs);
+          slot.merger.restart(snap.lastUpdateId, this.current.localTs, this.current.connId, snap.ts);
+        } else {
+          slot.merger.stats.duplicates++;
+        }
+        this.opts.onStreamSnapshot?.(venueSymbol);
+        return;
+      }
       slot.bookConnId = this.current.connId;
       slot.engine?.onStreamSnapshot(snap, this.current.localTs);
       this.opts.onStreamSnapshot?.(venueSymbol);
     },
     checksum: (venueSymbol, value, ts, ours) => {
       const slot = this.touch(venueSymbol);
-      if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onChecksum(value, ts, this.current.localTs, ours);
+      if (slot?.merger !== undefined) slot.merger.offerChecksum(this.current.connId, value, ts, this.current.localTs, ours);
+      else if (slot !== undefined && (slot.bookConnId === 0 || slot.bookConnId === this.current.connId)) slot.engine?.onChecksum(value, ts, this.current.localTs, ours);
     },
     reject: (reason, frame) => {
       this.rejects++;
@@ -404,6 +522,44 @@ export class FeedCore {
       }
     },
   };
+
+  private redundancyOf(s: SymbolSlot): NonNullable<SymbolStats['redundancy']> {
+    const m = s.merger?.stats;
+    return {
+      duplicates: (m?.duplicates ?? 0) + s.duplicateEvents, fills: { ...(m?.fills ?? {}) }, bothMissed: m?.bothMissed ?? 0,
+      tradesFilled: s.tradesFilled,
+    };
+  }
+
+  /**
+   * Redundant lines: a trade id at or below the newest is a second copy, unless it was never seen
+   * (the line that went ahead had missed it, and this one brings it late): then it is recorded.
+   */
+  private lateLineTrade(slot: SymbolSlot, id: string): boolean {
+    if (!slot.redundant || (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(id)) return false;
+    slot.tradesFilled++;
+    return true;
+  }
+
+  // --- trade ids: jumps, backfill, restarts (trade-backfill.ts) ---------------------------------
+
+  /**
+   * A trade id at or below the newest that was never recorded, so it is kept: one of the missing
+   * ids (filled from REST, or brought late by the stream) or a redundant line's late copy.
+   */
+  private lateTrade(slot: SymbolSlot, id: number, text: string): boolean {
+    const missing = this.tradeGaps.take(slot.venueSymbol, id);
+    if (this.tradeGaps.fillingFromRest) return missing;
+    return this.lateLineTrade(slot, text) || missing;
+  }
+
+  /** A trades-by-id REST page (live or captured): its missing trades take the stream's path. */
+  private onTradesPage(f: RawFrame, venueSymbol: string | undefined, fromId: number): void {
+    this.begin(f);
+    const slot = venueSymbol === undefined ? undefined : this.slots.get(venueSymbol);
+    this.touched = slot;
+    if (slot !== undefined) this.tradeGaps.page(slot, f, fromId, (t) => this.sink.event(t), (reason) => this.sink.reject(reason, f.data));
+  }
 
   private touch(venueSymbol: string): SymbolSlot | undefined {
     const slot = this.slots.get(venueSymbol);

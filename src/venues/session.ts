@@ -12,9 +12,11 @@ import { nowUs } from '../core/time.js';
 import type { Logger } from '../core/log.js';
 import { Connection } from '../transport/connection.js';
 import { RestClient, type RestStats } from '../transport/rest.js';
+import { ProxyRoute } from '../transport/proxy.js';
 import { chooseRestBudget, REST_BUDGET_SHARE, type RestBudgetChoice } from '../transport/weight-budget.js';
 import { FeedCore, RESYNC_MARK, planTag, type SessionHandlers, type SymbolStats } from './feed-core.js';
 import { SnapshotScheduler } from './snapshot-scheduler.js';
+import { TradeBackfiller } from './trade-backfiller.js';
 import type { Kind, VenueSpec } from './types.js';
 
 export type { SessionHandlers, SymbolStats } from './feed-core.js';
@@ -37,6 +39,12 @@ export interface SessionOptions {
    * openInterestS: seconds between open interest polls of each symbol (spec.openInterest; 0 or absent = off).
    */
   rest: { timeoutMs: number; weightPerMinute: number; openInterestS?: number };
+  /** Sockets per connection plan: 1, or 2 for redundant A/B lines (redundancy.ts). */
+  redundant?: number;
+  /** Redundant lines: line B's websocket base URL (absent or '' = wsBase). */
+  wsBaseB?: string;
+  /** Proxy URL for the venue's sockets and REST ('' or absent = HTTPS_PROXY … from process.env). */
+  proxy?: string;
   emitChanges?: boolean;
   quoteCheck?: 'off' | 'count' | 'resync';
   /** Unified symbols whose checksum mismatches only count (besides the venue's own list). */
@@ -51,6 +59,9 @@ export interface SessionOptions {
   log: Logger;
 }
 
+/** On stop, how long missing trades may still be fetched (then they are ledgered as missed). */
+const BACKFILL_FINISH_MS = 2000;
+
 /** Failed open interest polls are logged at most this often (each is retried at the next interval). */
 const POLL_WARN_EVERY_MS = 60_000;
 
@@ -58,15 +69,23 @@ export class VenueSession {
   readonly venue: string;
   private readonly opts: SessionOptions;
   private readonly rest: RestClient;
+  private readonly proxy: ProxyRoute;
   private readonly core: FeedCore;
   private readonly venueSymbols: string[];
   /** Unified symbol → venue id. */
   private readonly venueSymbolOf: Map<string, string>;
   private readonly snapshots: SnapshotScheduler;
+  /** spec.tradesById venues recording trades: fetches the trade ids a dropped socket missed. */
+  private readonly backfill: TradeBackfiller | undefined;
   private budget: RestBudgetChoice;
   private readonly connections: Connection[] = [];
+  /** The sockets of each plan: one, or two with redundant lines (A first). */
+  private readonly planConns: Connection[][] = [];
+  /** Redundant lines: the line (`a`, `b`) of each socket. */
+  private readonly lineOf = new Map<Connection, string>();
   private readonly byConnId = new Map<number, Connection>();
   private stopped = false;
+  private stopping = false;
   /** Open interest polls: the next poll per venue symbol; aborts those in flight on stop. */
   private readonly pollTimers = new Map<string, NodeJS.Timeout>();
   private readonly pollAbort = new AbortController();
@@ -96,9 +115,11 @@ export class VenueSession {
       onShutdown: (connId) => this.byConnId.get(connId)?.reconnect('serverShutdown'),
       onReply: (connId, text) => this.byConnId.get(connId)?.send(text, true),
       onStreamSnapshot: (v) => this.snapshots.streamSnapshotCame(v),
+      onTradesMissing: (v) => this.backfill?.wake(v),
     });
     // until the listing says what the venue allows: its published limit, if any
     this.budget = chooseRestBudget({ override: opts.rest.weightPerMinute, published: opts.spec.restLimit?.weightPerMinute });
+    this.proxy = new ProxyRoute(opts.proxy ?? '');
     this.rest = new RestClient({
       venue: this.venue,
       baseUrl: opts.restBase,
@@ -106,12 +127,20 @@ export class VenueSession {
       weightPerMinute: this.budget.weightPerMinute,
       ...(opts.spec.restLimit?.usedWeightHeader === undefined ? {} : { usedWeightHeader: opts.spec.restLimit.usedWeightHeader }),
       ...(this.budget.venueLimit === undefined ? {} : { venueLimit: this.budget.venueLimit }),
+      proxy: this.proxy,
       log: opts.log,
     });
     this.snapshots = new SnapshotScheduler({
       spec: opts.spec, rest: this.rest, core: this.core, snapshotLimit: opts.snapshotLimit, depth: opts.depth,
-      handlers: opts.handlers, log: opts.log, connection: (i) => this.connections[i],
+      handlers: opts.handlers, log: opts.log, connection: (i) => this.planConnection(i),
     }, this.venueSymbols);
+    this.backfill = opts.spec.tradesById === undefined || !opts.kinds.includes('trades') ? undefined : new TradeBackfiller({
+      spec: opts.spec, rest: this.rest, core: this.core, handlers: opts.handlers, log: opts.log,
+      capturing: (localTs) => {
+        if (localTs >= this.windowCheckUs) this.checkWindow(localTs);
+        return this.windowOpen;
+      },
+    });
   }
 
   /** The REST budget in force and where it came from (the venue's listing, once checkSymbols has read it). */
@@ -148,40 +177,65 @@ export class VenueSession {
     const w = this.opts.ws;
     const { spec } = this.opts;
     const plans = this.core.connectionPlans();
+    if (this.proxy.configured) {
+      this.opts.log.info({
+        venue: this.venue, proxy: this.proxy.describe(), ws: this.proxy.describeFor(plans[0]?.plan.url ?? this.opts.wsBase) ?? 'direct',
+        rest: this.proxy.describeFor(this.opts.restBase) ?? 'direct',
+      }, 'proxy in use');
+    }
+    // `--redundant 2`: every plan on two lines (A, B), each its own socket with its own lifecycle
+    const lines: (string | undefined)[] = (this.opts.redundant ?? 1) >= 2 ? ['a', 'b'] : [undefined];
+    const baseB = this.opts.wsBaseB;
+    const plansB = lines.length > 1 && baseB !== undefined && baseB !== '' && baseB !== this.opts.wsBase
+      ? spec.plan(baseB, this.venueSymbols, this.opts.kinds, this.opts.depth)
+      : undefined;
     for (let i = 0; i < plans.length; i++) {
       const { plan, symbols } = plans[i];
-      const conn: Connection = new Connection({
-        venue: this.venue,
-        url: plan.url,
-        // sockets of venues whose URL names no streams say which plan they serve (replay reads it)
-        ...(spec.planFromUrl === undefined ? { tag: planTag(i, plan) } : {}),
-        ...(spec.appPing === undefined ? {} : { appPing: { text: spec.appPing.text, intervalMs: spec.appPing.intervalMs } }),
-        ...(spec.connectToken === undefined ? {} : { resolveUrl: () => this.connectUrl() }),
-        subscribe: () => plan.subscribe,
-        ...(spec.subscribeAfter === undefined ? {} : { subscribeAfter: (text: string) => spec.subscribeAfter!(text) }),
-        openTimeoutMs: w.openTimeoutMs,
-        pingIntervalMs: w.pingIntervalMs,
-        pingTimeoutMs: w.pingTimeoutMs,
-        noDataWarnMs: w.noDataWarnMs,
-        noDataTimeoutMs: w.noDataTimeoutMs,
-        maxSessionMs: w.maxSessionMs,
-        backoffBaseMs: w.backoffBaseMs,
-        backoffMaxMs: w.backoffMaxMs,
-        maxReconnects: w.maxReconnects,
-        log: this.opts.log,
-        onFrame: (f) => this.onFrame(conn, f),
-        onStatus: (s) => this.onConnectionStatus(symbols, s.state, s.connId, s.reason ?? s.error?.message),
-      });
-      this.connections.push(conn);
+      for (const line of lines) {
+        const conn: Connection = new Connection({
+          venue: this.venue,
+          url: line === 'b' ? (plansB?.[i]?.url ?? plan.url) : plan.url,
+          // redundant lines say which line and plan they serve (replay merges them the same way)
+          ...(line === undefined ? {} : { line: `${line}:${i}` }),
+          // line B's first session is half as long: the two lines never rotate together
+          ...(line === 'b' && w.maxSessionMs > 0 ? { firstSessionMs: w.maxSessionMs / 2 } : {}),
+          // sockets of venues whose URL names no streams say which plan they serve (replay reads it)
+          ...(spec.planFromUrl === undefined ? { tag: planTag(i, plan) } : {}),
+          ...(spec.appPing === undefined ? {} : { appPing: { text: spec.appPing.text, intervalMs: spec.appPing.intervalMs } }),
+          ...(spec.connectToken === undefined ? {} : { resolveUrl: () => this.connectUrl() }),
+          subscribe: () => plan.subscribe,
+          ...(spec.subscribeAfter === undefined ? {} : { subscribeAfter: (text: string) => spec.subscribeAfter!(text) }),
+          openTimeoutMs: w.openTimeoutMs,
+          pingIntervalMs: w.pingIntervalMs,
+          pingTimeoutMs: w.pingTimeoutMs,
+          noDataWarnMs: w.noDataWarnMs,
+          noDataTimeoutMs: w.noDataTimeoutMs,
+          maxSessionMs: w.maxSessionMs,
+          backoffBaseMs: w.backoffBaseMs,
+          backoffMaxMs: w.backoffMaxMs,
+          maxReconnects: w.maxReconnects,
+          proxy: this.proxy,
+          log: this.opts.log,
+          onFrame: (f) => this.onFrame(conn, f),
+          onStatus: (s) => this.onConnectionStatus(symbols, s.state, s.connId, s.reason ?? s.error?.message),
+        });
+        this.connections.push(conn);
+        if (line !== undefined) this.lineOf.set(conn, line);
+        (this.planConns[i] ??= []).push(conn);
+      }
     }
     for (const conn of this.connections) conn.start();
     this.startPolls();
   }
 
   async stop(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.stopping) return;
+    this.stopping = true;
+    // trades a dropped socket missed are fetched before the end (briefly), or ledgered as missed
+    if (this.connections.length > 0 && this.backfill?.busy(this.venueSymbols) === true) await this.backfill.finish(this.venueSymbols, BACKFILL_FINISH_MS);
     this.stopped = true;
     this.snapshots.stop();
+    this.backfill?.stop();
     const r = this.rest.stats;
     // a session stopped before it opened (bad symbol, unreachable venue) leaves the user's one
     // error line alone
@@ -201,6 +255,34 @@ export class VenueSession {
     const now = performance.now();
     for (let i = 0; i < out.length; i++) out[i].snapshotWaitS = this.snapshots.waitS(this.venueSymbolOf.get(out[i].symbol) ?? '', now);
     return out;
+  }
+
+  /**
+   * Redundant lines: each line's sockets (how many are connected now, of how many) and reconnects,
+   * with how often the line filled in for the other (summed over symbols); empty without.
+   */
+  lineStats(): { line: string; connected: number; sockets: number; reconnects: number; fills: number }[] {
+    const out = new Map<string, { line: string; connected: number; sockets: number; reconnects: number; fills: number }>();
+    for (const [conn, line] of this.lineOf) {
+      let l = out.get(line);
+      if (l === undefined) out.set(line, (l = { line, connected: 0, sockets: 0, reconnects: 0, fills: 0 }));
+      l.sockets++;
+      if (conn.state === 'CONNECTED') l.connected++;
+      l.reconnects += conn.stats.reconnects;
+    }
+    for (const s of this.core.stats()) {
+      for (const [line, n] of Object.entries(s.redundancy?.fills ?? {})) {
+        const l = out.get(line);
+        if (l !== undefined) l.fills += n;
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** The socket of plan `i` to send on (resubscribes): line A's while it is up, else line B's. */
+  private planConnection(i: number): Connection | undefined {
+    const conns = this.planConns[i];
+    return conns?.find((c) => c.state === 'CONNECTED') ?? conns?.[0];
   }
 
   connectionStats(): { framesIn: number; bytesIn: number; reconnects: number }[] {
@@ -276,7 +358,9 @@ export class VenueSession {
     } catch (e) {
       if (isMarketfeedError(e)) {
         const url = `${this.opts.restBase}${req.path}`;
-        throw new MarketfeedError('MF_ERR_UNREACHABLE', `cannot reach ${url} (${e.got ?? e.code}); check --rest-url and the network`, {
+        const via = this.proxy.describeFor(url);
+        const where = via === undefined ? url : `${url} via proxy ${via}`;
+        throw new MarketfeedError('MF_ERR_UNREACHABLE', `cannot reach ${where} (${e.got ?? e.code}); check ${via === undefined ? '--rest-url' : 'the proxy, --rest-url'} and the network`, {
           venue: this.venue, cause: e,
         });
       }
@@ -350,7 +434,7 @@ export class VenueSession {
 
   private pollFailed(venueSymbol: string, failure: string, everyMs: number): void {
     this.pollFailures++;
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall clock step back must not silence this for hours
     if (now - this.pollWarnedMs < POLL_WARN_EVERY_MS) return;
     this.pollWarnedMs = now;
     this.opts.log.warn({ venue: this.venue, venueSymbol, failure, failures: this.pollFailures, retryInMs: everyMs }, 'open interest poll failed');
