@@ -1,7 +1,9 @@
 // The public shape of a running simulator: its options, handle and stats, shared by the Binance
 // modes (index.ts) and the Kraken / OKX / Bitfinex modes (venue/start.ts).
+import type { ConnFaultTaken } from './conn-faults.js';
 import type { FaultKind, FaultOptions, FaultSpec } from './faults.js';
 import type { InjectedCorruption, InjectedGap } from './fault-state.js';
+import type { FaultScope } from './fault-schedule.js';
 import type { FollowSpec } from './follow.js';
 import type { SimVenue } from './instruments.js';
 import type { TopOfBook } from './truth.js';
@@ -22,7 +24,15 @@ export interface SimOptions {
   diffIntervalMs?: number;
   /** Book depth per side; default 1000. */
   levels?: number;
+  /**
+   * `kind=interval,…` (each kind on its own interval), the parsed list, or `random` /
+   * `random=<mean interval>`: every kind the mode models, in seeded random order (fault-schedule.ts).
+   */
   faults?: string | FaultSpec[];
+  /** Seed of the `random` fault schedule; default `seed`. */
+  faultSeed?: number;
+  /** `random` schedule: `venue` (default) as the kinds are, or `line`: socket faults hit one connection each. */
+  faultScope?: FaultScope;
   /**
    * Symbols whose fair price follows another's: `FOLLOWER=LEADER:RHO,…` (`ETH/USDT=BTC/USDT:0.8`)
    * or the parsed list. The follower's returns correlate with the leader's at rho; each keeps its
@@ -103,6 +113,8 @@ export interface SimHandle {
     lastUpdateId(venueSymbol: string): number;
     /** Oldest key still held. */
     firstUpdateId(venueSymbol: string): number;
+    /** Every entry still held, oldest first (none for an unknown symbol). */
+    entries(venueSymbol: string): Iterable<[key: number, top: TopOfBook]>;
   };
   stats(): SimStats;
   /**
@@ -115,6 +127,8 @@ export interface SimHandle {
     readonly corruptions: InjectedCorruption[];
     readonly malformed: number;
     readonly disconnects: number;
+    /** Faults of single connections (`inject(kind, { connId | connUrl })`), as taken. */
+    readonly connFaults: readonly ConnFaultTaken[];
   };
   inject(kind: FaultKind, opts?: FaultOptions): void;
   stop(): Promise<void>;

@@ -3,6 +3,7 @@
 // the SimHandle over those parts.
 import { FaultRunner, type FaultConn, type FaultMode, type FaultTarget } from './fault-runner.js';
 import { parseFaults, type FaultSpec } from './faults.js';
+import { parseRandomFaults, startRandomFaults } from './fault-schedule.js';
 import { applyFollow, parseFollow } from './follow.js';
 import type { SimHandle, SimOptions } from './handle.js';
 import type { HttpFront, HttpReply } from './http-front.js';
@@ -23,7 +24,7 @@ export function baseOptions(options: SimOptions): { base: BaseOptions; specs: Fa
   const diffIntervalMs = options.diffIntervalMs ?? 100;
   if (!(diffIntervalMs > 0)) throw new Error('sim: diffIntervalMs must be > 0');
   if (options.symbols.length === 0) throw new Error('sim: at least one symbol is needed');
-  const specs = typeof options.faults === 'string' ? parseFaults(options.faults) : (options.faults ?? []);
+  const specs = typeof options.faults !== 'string' ? (options.faults ?? []) : parseRandomFaults(options.faults) ? [] : parseFaults(options.faults);
   const base: BaseOptions = {
     diffIntervalMs,
     maxSessionMs: options.maxSessionMs ?? 0,
@@ -94,6 +95,7 @@ export async function launch<C extends FaultConn>(options: SimOptions, specs: Fa
   const clock = new TickClock(sim.opts.diffIntervalMs, faults, p.engine);
   clock.start();
   runner.start(specs);
+  const schedule = startRandomFaults(options, p.faults, (kind, o) => runner.inject(kind, o));
 
   const stateOf = (symbol: string): SymbolState | undefined => symbols.get(symbol) ?? symbols.get(p.alias(symbol) ?? '');
   let stopped: Promise<void> | undefined;
@@ -107,6 +109,7 @@ export async function launch<C extends FaultConn>(options: SimOptions, specs: Fa
       topAt: (symbol, key) => stateOf(symbol)?.truth.topAt(key),
       lastUpdateId: (symbol) => stateOf(symbol)?.truth.lastUpdateId() ?? 0,
       firstUpdateId: (symbol) => stateOf(symbol)?.truth.firstUpdateId() ?? 0,
+      entries: (symbol) => stateOf(symbol)?.truth.entries() ?? [],
     },
     stats: () => ({
       connections: p.connections(),
@@ -120,12 +123,14 @@ export async function launch<C extends FaultConn>(options: SimOptions, specs: Fa
       get corruptions() { return faults.corruptions; },
       get malformed() { return runner.malformedSent; },
       get disconnects() { return runner.disconnects; },
+      get connFaults() { return faults.conn.taken; },
     },
     inject: (kind, o) => runner.inject(kind, o),
     stop: () => {
       stopped ??= (async () => {
         clock.stop();
         runner.stop();
+        schedule?.stop();
         await server.close();
       })();
       return stopped;

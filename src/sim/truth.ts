@@ -83,6 +83,11 @@ export class TruthRing {
     return undefined;
   }
 
+  /** Every entry still held, oldest first (a soak's ground-truth dump). */
+  *entries(): Generator<[key: number, top: TopOfBook]> {
+    for (let i = Math.max(0, this.written - this.capacity); i < this.written; i++) yield [this.idAt(i), this.rowAt(i)];
+  }
+
   private rowAt(logical: number): TopOfBook {
     const slot = logical % this.capacity;
     const row = this.rows[Math.floor(slot / CHUNK)];
