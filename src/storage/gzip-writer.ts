@@ -28,13 +28,10 @@
 import { open, mkdir, rename, truncate, writeFile, unlink, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { gzip, constants as zc } from 'node:zlib';
-import { promisify } from 'node:util';
 import { MarketfeedError } from '../core/errors.js';
 import { scanGzipFile } from './gzip-members.js';
 import { fsyncPath } from './fsync.js';
-
-const gzipAsync = promisify(gzip);
+import { chunkPool, GROWN_CHUNK_STEPS, gzipMember, MIN_CHUNK_BYTES, type RowBuffer } from './gzip-memory.js';
 
 export const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
@@ -177,9 +174,10 @@ export class GzipLineWriter {
   }
 
   private newChunk(room: number): Chunk {
-    // Chunks grow as a flush period fills (8 KiB, 16 KiB … 1 MiB), so a quiet file holds little.
+    // Chunks grow as a flush period fills (8 KiB, 16 KiB, 32 KiB, then 64 KiB each), so a quiet
+    // file holds little and a busy one asks the pool for the same sizes every period.
     const n = this.chunks.length;
-    const chunk: Chunk = { buf: chunkPool.take(Math.max(room, Math.min(MAX_CHUNK_BYTES, MIN_CHUNK_BYTES << n))), start: 0, used: 0 };
+    const chunk: Chunk = { buf: chunkPool.take(Math.max(room, MIN_CHUNK_BYTES << Math.min(n, GROWN_CHUNK_STEPS))), start: 0, used: 0 };
     this.chunks.push(chunk);
     return chunk;
   }
@@ -290,7 +288,7 @@ export class GzipLineWriter {
     try {
       await this.dropHandleIfPathMoved();
       await this.ensureOpen();
-      const { plain, member } = await compressMember(this.headerNeeded ? this.header : '', batch, this.level);
+      const { plainBytes, member } = await compressMember(this.headerNeeded ? this.header : '', batch, this.level);
       const fh = this.fh as FileHandle;
       appendedAt = this.committedSize;
       let off = 0;
@@ -302,7 +300,7 @@ export class GzipLineWriter {
       for (const c of batch.chunks) chunkPool.give(c.buf);
       this.headerNeeded = false;
       this.stats.rowsWritten += count;
-      this.stats.bytesIn += plain.length;
+      this.stats.bytesIn += plainBytes;
       this.stats.bytesOut += member.length;
       this.stats.flushes++;
     } catch (cause) {
@@ -408,73 +406,18 @@ export class GzipLineWriter {
   }
 }
 
-const MIN_CHUNK_BYTES = 8 * 1024;
-
-/** Buffer's own UTF-8 encoder without write()'s argument juggling (public since Node 0.x, untyped). */
-interface Utf8Writable {
-  utf8Write(text: string, offset: number): number;
+/** The batch's text as one gzip member: the header (first member only), then the rows. */
+async function compressMember(header: string, batch: Pending, level: number): Promise<{ plainBytes: number; member: Buffer }> {
+  const parts: Buffer[] = [];
+  if (header.length > 0) parts.push(Buffer.from(header, 'utf8'));
+  for (const c of batch.chunks) if (c.used > c.start) parts.push(c.buf.subarray(c.start, c.used));
+  let plainBytes = 0;
+  for (const p of parts) plainBytes += p.length;
+  return { plainBytes, member: await gzipMember(parts, level) };
 }
-const MAX_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * Pending-row buffers are reused across flushes and files instead of being left to the GC: with
- * 400 files flushing every second, fresh buffers piled up as external memory between collections
- * (over 100 MiB of dead ArrayBuffers with 100 symbols). Sizes are powers of two from 8 KiB to
- * 1 MiB; larger ones (a single huge row) are not kept. The pool holds at most POOL_BYTES.
- */
-class ChunkPool {
-  private readonly free = new Map<number, (Buffer & Utf8Writable)[]>();
-  private bytes = 0;
-
-  take(min: number): Buffer & Utf8Writable {
-    let size = MIN_CHUNK_BYTES;
-    while (size < min) size *= 2;
-    const kept = size <= MAX_CHUNK_BYTES ? this.free.get(size)?.pop() : undefined;
-    if (kept !== undefined) {
-      this.bytes -= size;
-      return kept;
-    }
-    return Buffer.allocUnsafeSlow(size) as Buffer & Utf8Writable;
-  }
-
-  give(buf: Buffer & Utf8Writable): void {
-    const size = buf.length;
-    if (size > MAX_CHUNK_BYTES || this.bytes + size > POOL_BYTES || (size & (size - 1)) !== 0) return;
-    let list = this.free.get(size);
-    if (list === undefined) this.free.set(size, (list = []));
-    list.push(buf);
-    this.bytes += size;
-  }
-}
-
-const POOL_BYTES = 16 * 1024 * 1024;
-
-/**
- * Members compressed at once, process-wide. Each gzip call allocates its own deflate state
- * (≈ 300 KiB) as soon as it is made, and a flush of 400 files made them all at once, although
- * only the libuv pool's 4 threads run them: a queue here keeps that memory to a few states.
- */
-const GZIP_AT_ONCE = 4;
-let gzipRunning = 0;
-const gzipWaiting: (() => void)[] = [];
-
-/** The batch's text joined (only once it has a slot: a queued member stays in its chunks) and gzipped. */
-async function compressMember(header: string, batch: Pending, level: number): Promise<{ plain: Buffer; member: Buffer }> {
-  if (gzipRunning >= GZIP_AT_ONCE) await new Promise<void>((resolve) => gzipWaiting.push(resolve));
-  else gzipRunning++;
-  try {
-    const plain = memberText(header, batch);
-    return { plain, member: await gzipAsync(plain, { level, strategy: zc.Z_DEFAULT_STRATEGY }) };
-  } finally {
-    const next = gzipWaiting.shift();
-    if (next !== undefined) next(); // the slot passes straight to the next member
-    else gzipRunning--;
-  }
-}
-const chunkPool = new ChunkPool();
 
 interface Chunk {
-  buf: Buffer & Utf8Writable;
+  buf: RowBuffer;
   /** Bytes before start were rows dropped as oldest. */
   start: number;
   used: number;
@@ -484,12 +427,4 @@ interface Pending {
   chunks: Chunk[];
   rowLens: Uint32Array;
   bytes: number;
-}
-
-/** One contiguous buffer of a member's text: the header (first member only), then the rows. */
-function memberText(header: string, batch: Pending): Buffer {
-  const parts: Buffer[] = [];
-  if (header.length > 0) parts.push(Buffer.from(header, 'utf8'));
-  for (const c of batch.chunks) if (c.used > c.start) parts.push(c.buf.subarray(c.start, c.used));
-  return parts.length === 1 ? parts[0] : Buffer.concat(parts);
 }
