@@ -59,15 +59,16 @@ export function eventMsgId(ev: MarketEvent, payload: string): string {
 }
 
 /**
- * A raw frame's id. What the venue sent (dir `in`, `rest`): venue, socket URL and a CRC32 + length
+ * A raw frame's id. What the venue sent (dir `in`, `rest`): venue, socket URL (a websocket frame
+ * does not carry it: its socket's open mark does, so the caller passes it) and a CRC32 + length
  * of its bytes; those frames carry the venue's own sequence or time almost always, and identical
  * ones (keepalive pongs) inside the duplicate window are kept once, which loses nothing a consumer
  * reads. What the recorder did (`out`, `conn`: subscribes, open/close marks) is its own
  * observation, like a status event: keyed by its receive time and socket.
  */
-export function rawMsgId(f: RawFrame): string {
+export function rawMsgId(f: RawFrame, socketUrl = f.url): string {
   if (f.dir === 'out' || f.dir === 'conn') return `${f.venue}|${f.dir}|${f.localTs}|${f.connId}|${f.recvSeq}`;
-  return `${f.venue}|${f.dir}|${f.url ?? ''}|${crc32(f.data).toString(16)}|${f.data.length}`;
+  return `${f.venue}|${f.dir}|${socketUrl ?? ''}|${crc32(f.data).toString(16)}|${f.data.length}`;
 }
 
 /** CRC32 of the payload with its receive time taken out (the one field two recorders never share). */

@@ -449,9 +449,14 @@ export class Connection {
   }
 
   private emit(leg: Leg, dir: FrameDir, data: string, localTs: number, binary?: true, keepalive = false): void {
+    // Only the socket's marks carry its URL: the `open` mark names it and binds the connId to its
+    // plan, so every later frame of that connId is known by it. A URL on every frame would repeat
+    // the whole stream list (5.4 KB with 300 streams) in each raw line: 95 % of a 100-symbol
+    // capture's text, to buffer, copy and deflate (issue 10).
     const frame: RawFrame = binary
-      ? { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: leg.url, binary }
-      : { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, url: leg.url };
+      ? { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data, binary }
+      : { venue: this.opts.venue, connId: leg.connId, recvSeq: ++leg.recvSeq, localTs, dir, data };
+    if (dir === 'conn') frame.url = leg.url;
     if (keepalive) frame.keepalive = true;
     try {
       this.opts.onFrame(frame);

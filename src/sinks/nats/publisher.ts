@@ -84,6 +84,8 @@ export class NatsPublisher {
   /** Published, ack not yet come: by the number ending its reply subject. */
   private readonly inFlight = new Map<number, { m: OutMsg; sentMs: number }>();
   private nextAck = 0;
+  /** Open sockets' URLs by connId, from their open marks (part of a raw frame's message id). */
+  private readonly socketUrls = new Map<number, string>();
   private inbox = '';
   private sweepTimer: NodeJS.Timeout | undefined;
   private nc: NatsConnection | undefined;
@@ -129,7 +131,13 @@ export class NatsPublisher {
     };
     if (f.url !== undefined) headers.url = f.url;
     if (f.binary) headers.binary = 'base64';
-    this.enqueue({ subject: rawSubject(f, this.opts.stream.prefix), data: f.data, msgId: rawMsgId(f), headers });
+    // a websocket frame's socket URL comes from its connection's open mark (frames do not repeat it)
+    if (f.dir === 'conn') {
+      if (f.data.startsWith('open ') && f.url !== undefined) this.socketUrls.set(f.connId, f.url);
+      else if (f.data.startsWith('close ')) this.socketUrls.delete(f.connId);
+    }
+    const msgId = rawMsgId(f, f.url ?? this.socketUrls.get(f.connId));
+    this.enqueue({ subject: rawSubject(f, this.opts.stream.prefix), data: f.data, msgId, headers });
   }
 
   stats(): PublisherStats {
