@@ -120,9 +120,16 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
     const last = Math.max(...got.map((t) => t.ts));
     const tape = run.truth.get(v)!;
     expect(tape[0].time * 1000, 'the tape reaches back to the first recorded trade').toBeLessThanOrEqual(first);
+    // Spot ids are the tape's own: a range the stop cut short before its page came back (the
+    // session waits at most 2 s for it) is ledgered as trades missed, and only those ids may lack.
+    const stopCut = c.venue !== 'binance' ? [] : readLedger(run.dataDir, c.venue, fs).flatMap((r) => {
+      const m = /trades missed from=(\d+) to=(\d+) count=\d+: the recording stopped/.exec(r.detail);
+      return m === null ? [] : [[Number(m[1]), Number(m[2])] as const];
+    });
+    const cutByStop = (id: number): boolean => stopCut.some(([from, to]) => id >= from && id <= to);
     // every trade the simulator made between the first and the last recorded one (the last
     // millisecond excluded: the recording may stop between two trades of it)
-    const want = tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last)
+    const want = tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !cutByStop(t.id))
       .map((t) => `${t.time * 1000},${t.price},${t.qty},${t.isBuyerMaker ? 'sell' : 'buy'}`);
     const have = new Set(got.map((t) => `${t.ts},${t.price},${t.qty},${t.side}`));
     expect(want.length).toBeGreaterThan(20);
@@ -130,7 +137,7 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
     if (c.venue === 'binance') {
       // spot: the ids are the stream's own, so the id ranges match too
       const ids = new Set(got.map((t) => t.id));
-      expect(tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !ids.has(String(t.id))).map((t) => t.id)).toEqual([]);
+      expect(tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !ids.has(String(t.id)) && !cutByStop(t.id)).map((t) => t.id)).toEqual([]);
     }
   });
 
