@@ -111,4 +111,23 @@ describe('TradeBackfiller', () => {
     expect(s.gaps().map((g) => g.reason)).toEqual(['trades missed from=2 to=9 count=8: the recording stopped before they could be fetched']);
     expect(s.raw.map((f) => f.dir)).toEqual(['conn']);
   });
+  it('ids a socket misses while the session closes are ledgered as missed at once, after the frame that showed them', async () => {
+    const s = setup((fromId, limit) => ({ status: 200, body: page(fromId, fromId + limit - 1) }));
+    s.stream(1);
+    await s.backfill.finish(['BTCUSDT'], 50); // nothing missing yet: nothing to give up
+    expect(s.gaps()).toEqual([]);
+    // a socket reconnects while the session closes: its first trade jumps, as the session hands it on (core, then raw)
+    const f: RawFrame = {
+      venue: 'binance', connId: 2, recvSeq: 9, localTs: 1_000_006, dir: 'in',
+      data: '{"stream":"btcusdt@trade","data":{"e":"trade","E":6,"s":"BTCUSDT","t":6,"p":"1.5","q":"0.5","T":6,"m":false,"M":true}}',
+    };
+    s.core.onFrame(f);
+    s.raw.push(f);
+    s.core.onFrame({ ...f, recvSeq: 10, data: f.data.replaceAll('6', '7') }); // a second jump-free trade: no second mark
+    await Promise.resolve();
+    expect(s.asked).toEqual([]);
+    expect(s.gaps().map((g) => g.reason)).toEqual(['trades missed from=2 to=5 count=4: the recording stopped before they could be fetched']);
+    expect(s.raw.map((r) => r.dir)).toEqual(['in', 'conn']);
+    expect(s.core.missingTradeIds('BTCUSDT')).toEqual([]);
+  });
 });

@@ -31,6 +31,8 @@ export interface TradeBackfillerOptions {
 
 /** Wait after a jump before asking: the other line of a redundant pair may still bring the ids. */
 export const BACKFILL_GRACE_MS = 250;
+/** Why ids still missing when the session stops are given up. */
+const STOPPED = 'the recording stopped before they could be fetched';
 /** How often a page waiting behind queued requests looks again. */
 const YIELD_MS = 100;
 
@@ -50,6 +52,8 @@ export class TradeBackfiller {
   private turn: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private stopped = false;
+  /** Symbols with a late jump's give-up queued (lateJump). */
+  private readonly lateJumps = new Set<string>();
 
   constructor(opts: TradeBackfillerOptions) {
     this.opts = opts;
@@ -57,7 +61,8 @@ export class TradeBackfiller {
 
   /** FeedCore's onTradesMissing: fetch what this symbol still misses, soon. */
   wake(venueSymbol: string): void {
-    if (this.stopped || this.waiting.has(venueSymbol) || this.running.has(venueSymbol)) return;
+    if (this.stopped) return this.lateJump(venueSymbol);
+    if (this.waiting.has(venueSymbol) || this.running.has(venueSymbol)) return;
     this.waiting.set(venueSymbol, setTimeout(() => this.start(venueSymbol), BACKFILL_GRACE_MS));
   }
 
@@ -81,8 +86,23 @@ export class TradeBackfiller {
     clearTimeout(timer);
     this.stop();
     for (const v of venueSymbols) {
-      for (const [from, to] of this.opts.core.missingTradeIds(v)) this.giveUp(v, from, to, 'the recording stopped before they could be fetched');
+      for (const [from, to] of this.opts.core.missingTradeIds(v)) this.giveUp(v, from, to, STOPPED);
     }
+  }
+
+  /**
+   * Ids went missing after the last fetch was given up (a socket reconnected while the session
+   * closes): they cannot be fetched any more, so they are ledgered as missed at once, never left
+   * silently out of the trades file. The mark waits for a microtask so that it follows the frame
+   * that showed the ids missing in the raw capture (replay then ledgers them at the same point).
+   */
+  private lateJump(venueSymbol: string): void {
+    if (this.lateJumps.has(venueSymbol)) return;
+    this.lateJumps.add(venueSymbol);
+    queueMicrotask(() => {
+      this.lateJumps.delete(venueSymbol);
+      for (const [from, to] of this.opts.core.missingTradeIds(venueSymbol)) this.giveUp(venueSymbol, from, to, STOPPED);
+    });
   }
 
   private start(venueSymbol: string): void {
