@@ -4,13 +4,13 @@
 // trade de-duplication and the quote check all live here, so both paths produce the same events.
 // Connection lifecycle comes from the raw `conn` marks (`open <url>` / `close <code> <reason>`),
 // not from the transport's callbacks, for the same reason.
-import type { MarketEvent } from '../core/events.js';
+import type { MarketEvent, Trade } from '../core/events.js';
 import type { RawFrame } from '../core/frames.js';
 import type { Logger } from '../core/log.js';
 import { SyncEngine } from '../book/sync-engine.js';
 import type { DepthUpdate } from '../book/types.js';
 import { RecentIds, isIdRestart } from './recent-ids.js';
-import { TRADES_MISSED_MARK, TradeIdGaps, type IdRange } from './trade-backfill.js';
+import { TRADES_MISSED_MARK, TradeIdGaps, firstTradeId, type IdRange } from './trade-backfill.js';
 import { LineMerger, type RedundancyStats } from './redundancy.js';
 import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
 
@@ -432,7 +432,7 @@ export class FeedCore {
   private readonly current: FrameMeta = { venue: '', connId: 0, recvSeq: 0, localTs: 0 };
 
   private readonly sink: DecodeSink = {
-    event: (ev) => {
+    event: (ev, tradeIds) => {
       const slot = this.touch(ev.venueSymbol);
       // A rotation overlaps two sockets for a moment (make-before-break), so the same trade can
       // arrive twice. Where trade ids are increasing numbers, anything not newer is a duplicate;
@@ -444,11 +444,15 @@ export class FeedCore {
             this.tradeGaps.restarted(slot, ev.id, String(slot.lastTradeId), ev.ts, ev.localTs);
             slot.lastTradeId = -1;
           }
-          if (id <= slot.lastTradeId && !this.lateTrade(slot, id, ev.id)) {
+          if (id <= slot.lastTradeId && !this.lateTrade(slot, id, ev)) {
             slot.duplicateTrades++;
             return;
           }
-          if (id > slot.lastTradeId + 1 && slot.lastTradeId >= 0) this.tradeGaps.jumped(slot, id, ev.ts, ev.localTs);
+          // an aggregated trade (OKX `count`) stands for the ids up to its own: a jump is measured
+          // from its first id, and none of its ids is missing any more
+          const first = firstTradeId(id, tradeIds);
+          if (first < id) this.tradeGaps.arrived(slot.venueSymbol, first, id - 1);
+          if (first > slot.lastTradeId + 1 && slot.lastTradeId >= 0) this.tradeGaps.jumped(slot, first, ev.ts, ev.localTs);
           if (id > slot.lastTradeId) slot.lastTradeId = id;
           if (slot.redundant) (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(ev.id);
         } else {
@@ -547,10 +551,13 @@ export class FeedCore {
    * A trade id at or below the newest that was never recorded, so it is kept: one of the missing
    * ids (filled from REST, or brought late by the stream) or a redundant line's late copy.
    */
-  private lateTrade(slot: SymbolSlot, id: number, text: string): boolean {
+  private lateTrade(slot: SymbolSlot, id: number, ev: Trade): boolean {
     const missing = this.tradeGaps.take(slot.venueSymbol, id);
     if (this.tradeGaps.fillingFromRest) return missing;
-    return this.lateLineTrade(slot, text) || missing;
+    const late = this.lateLineTrade(slot, ev.id) || missing;
+    // it follows newer trades in the file: the ledger names it (a REST page names its own range)
+    if (late) this.tradeGaps.lateFromStream(slot, ev.id, ev.ts, ev.localTs);
+    return late;
   }
 
   /** A trades-by-id REST page (live or captured): its missing trades take the stream's path. */

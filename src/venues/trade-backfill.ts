@@ -124,6 +124,15 @@ export class MissingTradeIds {
   }
 }
 
+/**
+ * The first id a trade stands for: one push of some venues aggregates several matches under the
+ * last one's id (OKX `count`, DecodeSink.event's `tradeIds`), covering the ids `id - n + 1 .. id`.
+ * Anything but a whole count above 1 is a single trade.
+ */
+export function firstTradeId(id: number, tradeIds: number | undefined): number {
+  return tradeIds !== undefined && Number.isSafeInteger(tradeIds) && tradeIds > 1 ? id - tradeIds + 1 : id;
+}
+
 /** Largest jump a venue's trades-by-id route may fill: wider ones are recorded as a gap at once. */
 export function maxBackfill(maxLimit: number): number {
   return maxLimit * MAX_BACKFILL_PAGES;
@@ -177,6 +186,15 @@ export function backfillEvent(c: TradeGapContext, fromId: number, coveredTo: num
   const from = fill[0].id, to = fill[fill.length - 1].id;
   return gap(c, `trade ids ${fromId}..${coveredTo}`, `${fill.length} trade${fill.length === 1 ? '' : 's'} over REST`, 'backfill',
     `backfill from=${from} to=${to} count=${fill.length} route=${route}`);
+}
+
+/**
+ * A missing trade the stream brought late, after newer ones (a redundant line covering for the
+ * other, or the old socket of a rotation): it follows them in the trades file, so a `backfill`
+ * row names its id (route `stream`), as validate expects of every id that goes back.
+ */
+export function lateStreamEvent(c: TradeGapContext, id: string): Gap {
+  return gap(c, `trade id ${id}`, '1 trade brought late by the stream', 'backfill', `backfill from=${id} to=${id} count=1 route=stream`);
 }
 
 /** Ids that will not be filled: a `gap` row saying which and why. */
@@ -243,6 +261,11 @@ export class TradeIdGaps {
     return this.missing.get(venueSymbol)?.take(id) === true;
   }
 
+  /** An aggregated trade brought ids `from..to` besides its own: none of them is missing any more. */
+  arrived(venueSymbol: string, from: number, to: number): void {
+    if (from <= to) this.missing.get(venueSymbol)?.drop(from, to);
+  }
+
   /** The stream went from `slot.lastTradeId` to `id`: the ids between are missing (or a gap at once, when too many). */
   jumped(slot: TradeSlot, id: number, ts: number, localTs: number): void {
     const missing = this.missing.get(slot.venueSymbol);
@@ -296,6 +319,11 @@ export class TradeIdGaps {
     if (got.fill.length > 0) this.o.emit(backfillEvent(c, fromId, got.coveredTo, got.fill, byId.route), false);
     const lost = got.coveredTo >= fromId ? missing.drop(fromId, got.coveredTo) : 0;
     if (lost > 0) this.o.emit(missedEvent(c, { from: fromId, to: got.coveredTo, count: lost }, `${byId.route} does not serve them`), true);
+  }
+
+  /** The stream brought trade `id` after newer ones (lateStreamEvent). */
+  lateFromStream(slot: TradeSlot, id: string, ts: number, localTs: number): void {
+    this.o.emit(lateStreamEvent(this.at(slot, ts, localTs), id), false);
   }
 
   /** A `trades-missed` mark: live gave up fetching these ids. */

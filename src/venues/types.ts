@@ -17,8 +17,13 @@ export interface FrameMeta {
 
 /** Where a decoder puts what it found. Implemented by the session; called synchronously. */
 export interface DecodeSink {
-  /** Trades, quotes, tickers, derivative events … (not depth updates). */
-  event(ev: MarketEvent): void;
+  /**
+   * Trades, quotes, tickers, derivative events … (not depth updates). `tradeIds`: for a trade of
+   * a venue whose push may aggregate several matches under the last one's id (OKX `count`), how
+   * many consecutive ids, ending at `ev.id`, the trade stands for; absent means 1. It only guides
+   * the trade-id bookkeeping (a jump is measured from the first id): the event is written as is.
+   */
+  event(ev: MarketEvent, tradeIds?: number): void;
   /**
    * A depth diff for the sync engine. `u` may reuse decoder-owned storage: consume it before the
    * next decode call (the sync engine copies what it must buffer).

@@ -30,6 +30,14 @@ function decimalOrNone(x: string | undefined): string | undefined | null {
   return isDecimalText(x) ? x : null;
 }
 
+/**
+ * How many trade ids one `trades` push stands for (wire.ts OkxTrade.count): a whole number text
+ * of 1 or more, else 1. FeedCore measures a jump in ids from the push's first id by it.
+ */
+function tradeCount(count: unknown): number {
+  return typeof count === 'string' && /^[1-9]\d{0,8}$/.test(count) ? Number(count) : 1;
+}
+
 /** [px, sz, …] levels → [px, sz] pairs; undefined when a level is not two decimal texts. */
 function pairs(levels: unknown[]): [string, string][] | undefined {
   const out: [string, string][] = [];
@@ -193,7 +201,7 @@ export class OkxDecoder implements Decoder {
         ts: Number(t.ts) * 1000, localTs: meta.localTs, id: t.tradeId, price: t.px, amount: t.sz,
         side: t.side === 'buy' ? 'buy' : t.side === 'sell' ? 'sell' : 'unknown',
       };
-      sink.event(ev);
+      sink.event(ev, tradeCount(t.count));
     }
   }
 

@@ -9,6 +9,7 @@ import { OKCOIN, OKX, type OkxMarket } from './market.js';
 import { depthRequest, instrumentsRequest, parseDepth, parseExchangeInfo } from './rest.js';
 import { APP_PING, plan, resubscribe, subscribedSymbols } from './subscribe.js';
 import { toUnified, toVenueSymbol } from './symbols.js';
+import { historyTradesRoute } from './trades-by-id.js';
 
 /** The VenueSpec parts of one market. */
 function marketParts(m: OkxMarket) {
@@ -42,6 +43,10 @@ function marketParts(m: OkxMarket) {
 export const okx = {
   ...marketParts(OKX),
   kinds: { trades: true, book: true, quote: true, derivative: true },
+  // trade ids are consecutive per instrument: a jump (a dropped socket) is backfilled by id over
+  // REST from history-trades (trades-by-id.ts). OKCoin has none: the simulator has no OKCoin mode
+  // and www.okcoin.com was not confirmed to serve the route, so its jumps are not backfilled.
+  tradesById: historyTradesRoute(OKX),
 } satisfies VenueSpec;
 
 export const okcoin = {

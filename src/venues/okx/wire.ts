@@ -41,6 +41,12 @@ export interface OkxTrade {
   /** Taker side. */
   side: string;
   ts: string;
+  /**
+   * How many matches of one taker order at one price the push aggregates, `tradeId` being the
+   * last one's: it covers ids tradeId-count+1 .. tradeId. Not guarded: anything but a whole
+   * number text of 1 or more is read as 1 (decode.ts tradeCount).
+   */
+  count?: unknown;
 }
 
 export interface OkxTicker {
