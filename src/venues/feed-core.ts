@@ -4,13 +4,14 @@
 // trade de-duplication and the quote check all live here, so both paths produce the same events.
 // Connection lifecycle comes from the raw `conn` marks (`open <url>` / `close <code> <reason>`),
 // not from the transport's callbacks, for the same reason.
-import type { MarketEvent, Trade } from '../core/events.js';
+import type { MarketEvent } from '../core/events.js';
 import type { RawFrame } from '../core/frames.js';
 import type { Logger } from '../core/log.js';
 import { SyncEngine } from '../book/sync-engine.js';
 import type { DepthUpdate } from '../book/types.js';
-import { RecentIds, isIdRestart } from './recent-ids.js';
-import { TRADES_MISSED_MARK, TradeIdGaps, firstTradeId, type IdRange } from './trade-backfill.js';
+import { RecentIds } from './recent-ids.js';
+import { TRADES_MISSED_MARK, TradeIdGaps, type IdRange } from './trade-backfill.js';
+import { LINE_TRADE_IDS, TradeIdFilter, type TradeIdSlot } from './trade-ids.js';
 import { LineMerger, type RedundancyStats } from './redundancy.js';
 import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
 
@@ -88,11 +89,6 @@ export interface SymbolStats {
  */
 export const RESYNC_MARK = 'resync ';
 
-/** Trade ids remembered per symbol for venues whose ids are not increasing numbers. */
-const RECENT_TRADE_IDS = 512;
-/** Trade ids remembered per symbol on redundant lines (how far one line may run ahead of the other). */
-const LINE_TRADE_IDS = 4096;
-
 /**
  * What makes two lines' copies of an event (other than a trade) the same: a quote's update id
  * where it has one, else everything but the receive time.
@@ -111,30 +107,18 @@ export function planTag(index: number, plan: ConnectionPlan): string {
   return `${index}:${plan.book ? 'book' : 'data'}`;
 }
 
-interface SymbolSlot {
-  symbol: string;
-  venueSymbol: string;
+interface SymbolSlot extends TradeIdSlot {
   engine: SyncEngine | undefined;
   /** Symbols list of one element, reused for raw routing. */
   only: readonly string[];
   rejects: number;
-  lastTradeId: number;
-  /** Recent trade ids, for venues whose ids are not increasing numbers (spec.tradeIds). */
-  recentTrades: RecentIds | undefined;
-  duplicateTrades: number;
   /**
    * 'ws' venues: the socket whose stream snapshot the book holds; book frames of any other socket
    * (the old one, while a make-before-break rotation overlaps two) are ignored. 0 = any.
    */
   bookConnId: number;
-  /** Redundant lines carry this symbol (an `open … line=` mark): their copies are merged. */
-  redundant: boolean;
-  /** The merge of the lines' depth updates (book symbols of redundant plans). */
+  /** The merge of the lines' depth updates (book symbols of redundant plans; `redundant`: an `open … line=` mark). */
   merger: LineMerger | undefined;
-  /** Redundant lines: recent trade ids, so a trade one line missed still counts when the other brings it late. */
-  lineTrades: RecentIds | undefined;
-  /** Trades that came late from one line, missed by the other that had gone ahead. */
-  tradesFilled: number;
   /** Redundant lines: keys of recent other events (quotes, tickers …), to drop their second copies. */
   lineEvents: RecentIds | undefined;
   duplicateEvents: number;
@@ -155,8 +139,6 @@ export class FeedCore {
   rejects = 0;
   private readonly opts: FeedCoreOptions;
   private readonly decoder: Decoder;
-  /** spec.tradeIds: numeric trade ids only ever increase (the default). */
-  private readonly orderedIds: boolean;
   private readonly slots = new Map<string, SymbolSlot>();
   private readonly plans: PlanState[];
   private readonly planOfConn = new Map<number, PlanState>();
@@ -167,6 +149,8 @@ export class FeedCore {
   private readonly lineGroups = new Map<string, PlanState>();
   /** spec.tradesById: the trade ids each venue symbol is missing, and their gap rows (trade-backfill.ts). */
   private readonly tradeGaps: TradeIdGaps;
+  /** Which trades are copies, which ids went missing (trade-ids.ts). */
+  private readonly tradeIds: TradeIdFilter;
   private stopped = false;
 
   constructor(opts: FeedCoreOptions) {
@@ -184,15 +168,16 @@ export class FeedCore {
       this.slots.set(venueSymbol, slot);
     }
     const bookDepth = opts.spec.bookDepth?.(opts.depth);
-    this.orderedIds = opts.spec.tradeIds !== 'unordered';
+    const orderedIds = opts.spec.tradeIds !== 'unordered';
     this.tradeGaps = new TradeIdGaps({
-      venue: this.venue, byId: this.orderedIds ? opts.spec.tradesById : undefined, venueSymbols: this.slots.keys(),
+      venue: this.venue, byId: orderedIds ? opts.spec.tradesById : undefined, venueSymbols: this.slots.keys(),
       emit: (ev, warn) => {
         if (warn) this.opts.log.warn({ venue: this.venue, symbol: ev.symbol, expected: ev.expected, got: ev.got, action: ev.action }, ev.reason);
         this.opts.handlers.event(ev);
       },
       onMissing: (v) => this.opts.onTradesMissing?.(v),
     });
+    this.tradeIds = new TradeIdFilter(orderedIds, this.tradeGaps);
     this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap, ...(bookDepth === undefined ? {} : { bookDepth }) });
     this.plans = opts.plans.map((plan) => ({ plan, symbols: this.symbolsOf(plan), open: new Set<number>() }));
   }
@@ -248,8 +233,13 @@ export class FeedCore {
    */
   onFrame(f: RawFrame): readonly string[] {
     if (f.dir === 'in') return this.onIncoming(f);
-    if (f.dir === 'conn') this.onConnMark(f);
-    return this.symbolsOfConn(f.connId);
+    if (f.dir !== 'conn') return this.symbolsOfConn(f.connId);
+    this.onConnMark(f);
+    const symbols = this.symbolsOfConn(f.connId);
+    // the close mark is a socket's last frame and its id never comes back: forget the socket once
+    // its mark is routed, or every reconnect would leave an entry behind for the life of the process
+    if (f.data.startsWith('close ')) this.planOfConn.delete(f.connId);
+    return symbols;
   }
 
   /** A REST depth body for `venueSymbol` (`ok` = HTTP 200): why it could not seed the book, or undefined. */
@@ -434,36 +424,8 @@ export class FeedCore {
   private readonly sink: DecodeSink = {
     event: (ev, tradeIds) => {
       const slot = this.touch(ev.venueSymbol);
-      // A rotation overlaps two sockets for a moment (make-before-break), so the same trade can
-      // arrive twice. Where trade ids are increasing numbers, anything not newer is a duplicate;
-      // other ids (text, or numbers a venue sends out of order) are looked up among recent ones.
-      if (ev.type === 'trade' && slot !== undefined && ev.id !== '') {
-        const id = this.orderedIds ? Number(ev.id) : NaN;
-        if (Number.isSafeInteger(id)) {
-          if (id <= slot.lastTradeId && isIdRestart(id, slot.lastTradeId)) {
-            this.tradeGaps.restarted(slot, ev.id, String(slot.lastTradeId), ev.ts, ev.localTs);
-            slot.lastTradeId = -1;
-          }
-          if (id <= slot.lastTradeId && !this.lateTrade(slot, id, ev)) {
-            slot.duplicateTrades++;
-            return;
-          }
-          // an aggregated trade (OKX `count`) stands for the ids up to its own: a jump is measured
-          // from its first id, and none of its ids is missing any more
-          const first = firstTradeId(id, tradeIds);
-          if (first < id) this.tradeGaps.arrived(slot.venueSymbol, first, id - 1);
-          if (first > slot.lastTradeId + 1 && slot.lastTradeId >= 0) this.tradeGaps.jumped(slot, first, ev.ts, ev.localTs);
-          if (id > slot.lastTradeId) slot.lastTradeId = id;
-          if (slot.redundant) (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(ev.id);
-        } else {
-          const verdict = (slot.recentTrades ??= new RecentIds(RECENT_TRADE_IDS)).check(ev.id);
-          if (verdict === 'copy') {
-            slot.duplicateTrades++;
-            return;
-          }
-          if (verdict === 'restart') this.tradeGaps.restarted(slot, ev.id, 'a far higher one', ev.ts, ev.localTs);
-        }
-      }
+      // copies (a rotation's overlap, a redundant line) are dropped; jumps are missing ids
+      if (ev.type === 'trade' && slot !== undefined && !this.tradeIds.admit(slot, ev, tradeIds)) return;
       // redundant lines: quotes, tickers, funding … arrive twice too; the first copy goes on
       if (slot?.redundant === true && ev.type !== 'trade' && (slot.lineEvents ??= new RecentIds(LINE_TRADE_IDS)).seen(lineEventKey(ev))) {
         slot.duplicateEvents++;
@@ -533,31 +495,6 @@ export class FeedCore {
       duplicates: (m?.duplicates ?? 0) + s.duplicateEvents, fills: { ...(m?.fills ?? {}) }, bothMissed: m?.bothMissed ?? 0,
       tradesFilled: s.tradesFilled,
     };
-  }
-
-  /**
-   * Redundant lines: a trade id at or below the newest is a second copy, unless it was never seen
-   * (the line that went ahead had missed it, and this one brings it late): then it is recorded.
-   */
-  private lateLineTrade(slot: SymbolSlot, id: string): boolean {
-    if (!slot.redundant || (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(id)) return false;
-    slot.tradesFilled++;
-    return true;
-  }
-
-  // --- trade ids: jumps, backfill, restarts (trade-backfill.ts) ---------------------------------
-
-  /**
-   * A trade id at or below the newest that was never recorded, so it is kept: one of the missing
-   * ids (filled from REST, or brought late by the stream) or a redundant line's late copy.
-   */
-  private lateTrade(slot: SymbolSlot, id: number, ev: Trade): boolean {
-    const missing = this.tradeGaps.take(slot.venueSymbol, id);
-    if (this.tradeGaps.fillingFromRest) return missing;
-    const late = this.lateLineTrade(slot, ev.id) || missing;
-    // it follows newer trades in the file: the ledger names it (a REST page names its own range)
-    if (late) this.tradeGaps.lateFromStream(slot, ev.id, ev.ts, ev.localTs);
-    return late;
   }
 
   /** A trades-by-id REST page (live or captured): its missing trades take the stream's path. */
