@@ -55,8 +55,8 @@ function runStop(dataDir: string, symbolFs: string, venue = 'binance'): Record<s
 }
 
 /** Every trade id from the first recorded to the last, each once. */
-function expectNoTradeMissing(dataDir: string, symbolFs: string): number {
-  const ids = readKind(dataDir, 'binance', symbolFs, 'trades').rows.map((r) => Number(r[4])).sort((a, b) => a - b);
+function expectNoTradeMissing(dataDir: string, symbolFs: string, venue = 'binance'): number {
+  const ids = readKind(dataDir, venue, symbolFs, 'trades').rows.map((r) => Number(r[4])).sort((a, b) => a - b);
   expect(ids.length).toBeGreaterThan(20);
   for (let i = 1; i < ids.length; i++) expect(ids[i], `${symbolFs}: trade after ${ids[i - 1]}`).toBe(ids[i - 1] + 1);
   return ids.length;
@@ -280,3 +280,125 @@ describe.each([
     }
   }, 60_000);
 });
+
+// The same venues with gaps, corruptions and stalls on one line at a time (the simulator faults
+// one socket alone: conn-faults.ts). Line A opens `…?line=a`, line B `…?line=b`, so each can be
+// faulted alone. OKX: a line's skipped update shows as a break of its seqId chain and waits for the
+// other line to bring it. Kraken, Bitfinex: the book follows one line, the leader (line A here: it
+// opens and subscribes first, so its snapshot starts the book), and the other line's copies are
+// matched by time, checksum and levels, so the follower's gaps and corruptions never reach the book.
+interface LineFaultCase {
+  venue: 'okx' | 'kraken' | 'bitfinex';
+  symbol: string;
+  fs: string;
+  /** Book rows' truth-key column (OKX seqId, Kraken / Bitfinex the exchange time in µs). */
+  keyColumn: number;
+  /** The faults, in turn, each on one line. */
+  plan: readonly (readonly ['a' | 'b', 'gap' | 'corrupt' | 'stall'])[];
+}
+
+const OKX = { venue: 'okx', symbol: 'BTC/USDT', fs: 'BTCUSDT', keyColumn: 2 } as const;
+const KRAKEN = { venue: 'kraken', symbol: 'BTC/USD', fs: 'BTCUSD', keyColumn: 0 } as const;
+const BITFINEX = { venue: 'bitfinex', symbol: 'BTC/USD', fs: 'BTCUSD', keyColumn: 0 } as const;
+/** Id-less venues: every fault on the follower, a stall on the leader. */
+const FOLLOWER = [['b', 'gap'], ['b', 'corrupt'], ['b', 'stall'], ['b', 'gap'], ['b', 'corrupt'], ['a', 'stall']] as const;
+/** What the recorder does not cover yet (see NOT_COVERED below). */
+const LEADER = [['a', 'gap'], ['a', 'corrupt'], ['a', 'gap'], ['a', 'corrupt']] as const;
+
+function lineFaults(c: LineFaultCase): void {
+  let sim: SimHandle;
+  let result: CliResult;
+  const dataDir = mkdtempSync(join(tmpdir(), `mf-redundant-${c.venue}-line-`));
+
+  beforeAll(async () => {
+    sim = await startSim({ venue: c.venue, symbols: [c.symbol], seed: 31, diffIntervalMs: 25 });
+    let done = false;
+    const run = runCli([
+      'record', '--venue', c.venue, '--symbols', c.symbol, '--redundant', '2',
+      '--ws-url', `${sim.wsUrl}?line=a`, '--ws-url-b', `${sim.wsUrl}?line=b`, '--rest-url', sim.restUrl, '--data-dir', dataDir,
+      '--duration', '6s', '--depth', '10', '--storage-flush-interval-s', '0.2', '--ws-no-data-timeout-s', '2', '--ws-no-data-warn-s', '1',
+      '--ws-reconnect-backoff-s', '0.1', '--ws-reconnect-backoff-max-s', '0.5', '--rest-timeout-s', '5', '--no-status', '--log-level', 'warn',
+    ], {}, 60_000).finally(() => (done = true));
+    await bothLinesUp(sim);
+    for (const [line, kind] of c.plan) {
+      if (done) break;
+      sim.inject(kind, { connUrl: `line=${line}`, durationMs: 300 });
+      await sleep(kind === 'stall' ? 800 : 350);
+    }
+    result = await run;
+  }, 90_000);
+  afterAll(async () => {
+    await sim?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('every fault was taken, each on its line alone', () => {
+    expect(result.code, result.stderr).toBe(0);
+    const taken = sim.injected.connFaults;
+    for (const kind of ['gap', 'corrupt', 'stall'] as const) {
+      expect(taken.filter((t) => t.kind === kind).length, kind).toBe(c.plan.filter((p) => p[1] === kind).length);
+    }
+    // one connection per line: as many connections hit as lines faulted
+    expect(new Set(taken.map((t) => t.connId)).size).toBe(new Set(c.plan.map((p) => p[0])).size);
+    expect(sim.injected.gaps).toEqual([]); // nothing the venue dropped for everyone
+    expect(sim.injected.corruptions).toEqual([]);
+  });
+
+  it('no gap, no resync, every book row equals the ground truth, no trade missing', () => {
+    const ledger = readLedger(dataDir, c.venue, c.fs);
+    expect(ledger.filter((l) => l.kind === 'gap')).toEqual([]);
+    const states = ledger.filter((l) => l.detail.startsWith('book') && l.state !== '').map((l) => l.state);
+    expect(states.filter((s) => s === 'RESYNCING')).toEqual([]);
+    expect(states.filter((s) => s === 'SYNCED').length).toBe(1);
+    expect(bookRowsAgainstTruth(sim, dataDir, { label: c.venue, fs: c.fs, depth: 10, keyColumn: c.keyColumn, lastOfEachKey: true })).toBeGreaterThan(50);
+    expectNoTradeMissing(dataDir, c.fs, c.venue);
+    const stop = runStop(dataDir, c.fs, c.venue);
+    expect(stop.gaps).toBe(0);
+    expect(stop.resyncs).toBe(0);
+    expect(stop.both_lines_missed).toBe(0);
+    expect(stop.redundant_duplicates).toBeGreaterThan(50);
+  });
+
+  it('replay reproduces trades, books and sync rows byte for byte', async () => {
+    const outDir = mkdtempSync(join(tmpdir(), `mf-redundant-${c.venue}-line-replay-`));
+    try {
+      const replayed = await runCli(['replay', '--data-dir', dataDir, '--venue', c.venue, '--out-dir', outDir], {}, 60_000);
+      expect(replayed.code, replayed.stderr).toBe(0);
+      for (const kind of ['trades', 'book'] as const) {
+        const live = kindText(dataDir, c.venue, c.fs, kind);
+        expect(live.length).toBeGreaterThan(0);
+        expect(kindText(outDir, c.venue, c.fs, kind) === live, `replayed ${kind} differ`).toBe(true);
+      }
+      expect(syncRows(outDir, c.venue, c.fs)).toEqual(syncRows(dataDir, c.venue, c.fs));
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('validate finds every day clean', async () => {
+    for (const day of dayDirs(dataDir, c.venue, c.fs)) {
+      const { code, report, result: r } = await validateDay(day);
+      expect(code, r.stdout + r.stderr).toBe(0);
+      expect(report.clean, r.stdout).toBe(true);
+      expect(report.gaps).toBe(0);
+      expect(report.book.unverified).toBe(0);
+    }
+  }, 60_000);
+}
+
+describe.each<LineFaultCase>([
+  { ...OKX, plan: [['b', 'gap'], ['b', 'stall'], ['b', 'gap'], ['a', 'gap'], ['a', 'stall'], ['a', 'gap']] },
+  { ...KRAKEN, plan: FOLLOWER },
+  { ...BITFINEX, plan: FOLLOWER },
+])('record $venue --redundant 2: gaps, corruptions and stalls on one line at a time', lineFaults);
+
+// Not covered yet (issue 11): a parseable copy altered under a checksum reaches the book when it
+// comes first (OKX: the first copy that chains by seqId is taken, either line's), and an id-less
+// venue's leader line hands the book whatever it brings (its gap or corruption). Each ends in a
+// checksum mismatch, a gap and a resync. Enable once the merge verifies a copy before the book
+// takes it.
+describe.skip.each<LineFaultCase>([
+  { ...OKX, plan: [['b', 'corrupt'], ['a', 'corrupt'], ['b', 'corrupt'], ['a', 'corrupt']] },
+  { ...KRAKEN, plan: LEADER },
+  { ...BITFINEX, plan: LEADER },
+])('not covered yet: record $venue --redundant 2, gaps and corruptions of the copy the book takes', lineFaults);

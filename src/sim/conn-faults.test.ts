@@ -68,7 +68,7 @@ describe('faults of one connection', () => {
   });
 
   it('a fault on one connection needs a mode that models it', async () => {
-    sim = await startSim({ venue: 'kraken', symbols: ['BTC/USD'], seed: 1, diffIntervalMs: 20 });
-    expect(() => sim.inject('gap', { connId: 1 })).toThrow(/one connection is not supported by the kraken mode/);
+    sim = await startSim({ venue: 'coinbase', symbols: ['BTC/USD'], seed: 1, diffIntervalMs: 20, levels: 20 });
+    expect(() => sim.inject('gap', { connId: 1 })).toThrow(/one connection is not supported by the coinbase mode/);
   });
 });

@@ -3,11 +3,16 @@
 // does to one socket:
 // - gap: the next update of a symbol's book is not sent on this socket (the market still moves;
 //   every other socket gets it);
-// - corrupt: this socket gets the next update of a symbol's book cut short (unparseable, as a
-//   frame garbled on its way), every other socket gets it whole;
-// - stall: this socket gets nothing for a while, then everything held back at once (a congested
-//   route: the line falls behind and catches up).
-// The market, and so the ground truth, never notices.
+// - corrupt: this socket gets the next update of a symbol's book altered, every other socket gets
+//   it as it is. Binance: cut short (unparseable, as a frame garbled on its way). OKX, Kraken,
+//   Bitfinex: parseable, with one checksummed level one lot off (OKX with `checksum: 0`: its
+//   prevSeqId off by one), so the venue's checksum or seqId chain shows it as a real corruption
+//   would;
+// - stall: this socket gets nothing for a while, then everything held back at once, in order (a
+//   congested route: the line falls behind and catches up).
+// The market, and so the ground truth, never notices. One mechanism for every mode that models
+// these: the mode's sender asks `takeBook` (or `takeBookIf`) per connection and routes every frame
+// through `hold`.
 
 export type ConnFaultKind = 'gap' | 'corrupt' | 'stall';
 
@@ -16,16 +21,19 @@ export interface ConnFaultTaken {
   kind: ConnFaultKind;
   connId: number;
   venueSymbol?: string;
-  /** Book faults: first and last key of the update (Binance U and u). */
+  /** Book faults: first and last key of the update (Binance U and u; OKX seqId; Kraken, Bitfinex the truth key). */
   from?: number;
   to?: number;
   /** Stall: frames held back and then sent. */
   held?: number;
 }
 
+/** A frame as sent: text, or binary for the venues whose frames are binary. */
+export type HeldFrame = string | Uint8Array;
+
 interface Stall {
   untilMs: number;
-  queue: string[];
+  queue: HeldFrame[];
   timer: NodeJS.Timeout;
 }
 
@@ -47,6 +55,14 @@ export class ConnFaults {
     m.set(venueSymbol, kind);
   }
 
+  /**
+   * The book fault armed for this connection and symbol, not taken yet (a venue whose fault needs a
+   * fitting update, one its checksum covers, looks before it takes).
+   */
+  armedBook(connId: number, venueSymbol: string): 'gap' | 'corrupt' | undefined {
+    return this.book.get(connId)?.get(venueSymbol);
+  }
+
   /** The book fault this connection takes on this update (U..u) of `venueSymbol`, if one is armed. */
   takeBook(connId: number, venueSymbol: string, from: number, to: number): 'gap' | 'corrupt' | undefined {
     const m = this.book.get(connId);
@@ -58,8 +74,19 @@ export class ConnFaults {
     return kind;
   }
 
+  /**
+   * takeBook for a venue whose fault must fit the update, else it stays armed for a later one: a
+   * gap only where `visible` (the client can tell: its checksum covers what the update changes), a
+   * corruption only where `corruptible()` (the update sends a level the checksum covers, to alter).
+   */
+  takeBookIf(connId: number, venueSymbol: string, key: number, visible: boolean, corruptible: () => boolean): 'gap' | 'corrupt' | undefined {
+    const kind = this.armedBook(connId, venueSymbol);
+    if (kind === undefined || !visible || (kind === 'corrupt' && !corruptible())) return undefined;
+    return this.takeBook(connId, venueSymbol, key, key);
+  }
+
   /** Holds every frame for `connId` for `durationMs`, then hands them to `flush` in order. */
-  stall(connId: number, durationMs: number, flush: (frames: string[]) => void): void {
+  stall(connId: number, durationMs: number, flush: (frames: HeldFrame[]) => void): void {
     const old = this.stalls.get(connId);
     if (old !== undefined) clearTimeout(old.timer);
     const untilMs = Date.now() + durationMs;
@@ -74,10 +101,10 @@ export class ConnFaults {
   }
 
   /** True when `connId` is stalled: the frame is held back (sent when the stall ends). */
-  hold(connId: number, text: string): boolean {
+  hold(connId: number, frame: HeldFrame): boolean {
     const s = this.stalls.get(connId);
     if (s === undefined) return false;
-    s.queue.push(text);
+    s.queue.push(frame);
     return true;
   }
 

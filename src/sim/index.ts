@@ -82,7 +82,7 @@ function binanceFaults(core: SimCore): FaultMode<SimConnection> {
     },
     // one connection's own faults: its copy of a depth update dropped or cut short, or a stall
     connFault: (kind, c, o) => {
-      if (kind === 'stall') core.faults.conn.stall(c.id, o.durationMs, (frames) => { for (const f of frames) core.hub.send(c, f); });
+      if (kind === 'stall') core.faults.conn.stall(c.id, o.durationMs, (frames) => { for (const f of frames) if (typeof f === 'string') core.hub.send(c, f); });
       else core.faults.conn.armBook(c.id, kind, o.venueSymbol);
     },
     shutdown: (c, nowMs) => {

@@ -6,6 +6,10 @@
 // 20051/20060/20061 as faults.
 // Truth key: the batch's TIMESTAMP-flag mts × 1000 (ms unique and increasing per symbol). Truth is
 // price levels: for an R0 subscriber `truth.topAt` is the same as for P0 — its orders summed per price.
+// Faults of one connection (conn-faults.ts): a gap skips one update batch (and its `cs`) that moves
+// the checksummed top 25 on that socket alone, a corruption sends the batch there with one top-25
+// level (R0: one of the 25 orders) one lot off, so the `cs` after it no longer matches; a stall
+// holds the socket's frames. SEQ_ALL numbers what a socket is sent, so it shows neither.
 import type { FaultKind } from '../faults.js';
 import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
@@ -13,11 +17,11 @@ import type { SymbolState } from '../symbol-state.js';
 import type { RestReply, VenueConn, VenueCtx, VenueProtocol } from '../venue/context.js';
 import { SideView } from '../venue/depth-view.js';
 import { bitfinexHistory } from './history.js';
-import { RAW_LENS, RawBook } from './raw-book.js';
+import { RAW_LENS, RawBook, type RawTarget } from './raw-book.js';
 import { bitfinexRest, tickerBody } from './rest.js';
 import {
   FLAG_BULK, FLAG_OB_CHECKSUM, FLAG_SEQ_ALL, FLAG_TIMESTAMP, INFO, INFO_MAINT_END, INFO_MAINT_START, INFO_RESTART,
-  bfxAmount, bfxPrice, bitfinexBookChecksum, entry, malformedBitfinex,
+  bfxAmount, bfxPrice, bitfinexBookChecksum, entry, malformedBitfinex, rawEntry,
 } from './wire.js';
 
 const LENS = new Set([1, 25, 100, 250]);
@@ -58,6 +62,7 @@ const st = (c: VenueConn): BConn => c.state as BConn;
 export class BitfinexProtocol implements VenueProtocol {
   readonly wsPath = '/ws/2';
   readonly faults: ReadonlySet<FaultKind> = new Set<FaultKind>(['disconnect', 'gap', 'corrupt', 'malformed', 'stall', 'slowsnapshot', 'maxsession', 'ratelimit', 'shutdown']);
+  readonly connBookFaults = true;
   private readonly syms = new Map<string, BSym>();
   private nextChanId = 17_082;
   private maintenance = false;
@@ -271,15 +276,29 @@ export class BitfinexProtocol implements VenueProtocol {
         entries.push(entry(fmt, t[i], lots, !bid));
       }
       const bulk = `[${entries.join(',')}]`;
+      const conn = faults.conn;
+      // one connection's own corruption, of a batch the venue sends whole to everyone else
+      let bad: string[] | null | undefined;
+      const corruptible = (): boolean => {
+        if (bad === undefined) {
+          bad = null;
+          for (let i = 0; i < t.length && due === undefined && len >= 25 && bad === null; i++) {
+            const bid = i < nb;
+            const side = bid ? market.bids : market.asks;
+            if (l[i] > 0 && side.length >= 25 && (bid ? t[i] >= side.ticksFromTop(24) : t[i] <= side.ticksFromTop(24))) {
+              bad = entries.slice();
+              bad[i] = entry(fmt, t[i], l[i] + 1, !bid);
+            }
+          }
+        }
+        return bad !== null;
+      };
       for (const c of v.conns) {
-        const s = st(c);
-        const id = s.byKey.get(`book|${sym}`)!;
-        if (s.flags & FLAG_BULK) this.push(c, id, bulk, mts);
-        else for (const e of entries) this.push(c, id, e, mts);
-        if (s.flags & FLAG_OB_CHECKSUM) this.push(c, id, `"cs",${checksum}`, mts);
+        const own = conn.idle ? undefined : conn.takeBookIf(c.id, sym, key, topChanged && due === undefined, corruptible);
+        if (own !== 'gap') this.sendBatch(c, `book|${sym}`, own === 'corrupt' ? bad! : entries, own === 'corrupt' ? undefined : bulk, checksum, mts);
       }
     }
-    if (raw.active) this.sendRaw(b, drop, corruptId, mts);
+    if (raw.active) this.sendRaw(b, drop, corruptId, mts, key, visible && due === undefined);
     if (drop) {
       takeGap(faults, sym, key, key);
     } else if (!Number.isNaN(corruptTicks)) {
@@ -291,21 +310,52 @@ export class BitfinexProtocol implements VenueProtocol {
     }
   }
 
-  /** Each raw view's update batch (`[chan,[id,price,amount]]` per order, or one BULK array), then `cs`. */
-  private sendRaw(b: BSym, drop: boolean, corruptId: number, mts: number): void {
+  /**
+   * One update batch to one subscriber of channel `chanKey` (`[chan,entry]` each, or one BULK array:
+   * `bulk` if given, built once for every subscriber), then its `cs`.
+   */
+  private sendBatch(c: VenueConn, chanKey: string, entries: readonly string[], bulk: string | undefined, checksum: number, mts: number): void {
+    const s = st(c);
+    const id = s.byKey.get(chanKey)!;
+    if (s.flags & FLAG_BULK) this.push(c, id, bulk ?? `[${entries.join(',')}]`, mts);
+    else for (const e of entries) this.push(c, id, e, mts);
+    if (s.flags & FLAG_OB_CHECKSUM) this.push(c, id, `"cs",${checksum}`, mts);
+  }
+
+  /**
+   * Each raw view's update batch, then `cs`; `visible`: the batch moves the checksummed orders (and
+   * the venue faults it for no one), so one connection's own gap or corruption may take it.
+   */
+  private sendRaw(b: BSym, drop: boolean, corruptId: number, mts: number, key: number, visible: boolean): void {
     const entries = this.entries;
-    const sym = b.state.inst.venueSymbol;
+    const { fmt, inst } = b.state;
+    const sym = inst.venueSymbol;
+    const conn = this.ctx.faults.conn;
+    let target: RawTarget | null | undefined;
     for (const v of b.raw.views.values()) {
       entries.length = 0;
       b.raw.diff(v, entries, corruptId);
       if (drop || entries.length === 0) continue;
       const bulk = `[${entries.join(',')}]`;
+      // one connection's own corruption: the target order's entry one lot larger
+      let bad: string[] | null | undefined;
+      const corruptible = (): boolean => {
+        if (bad === undefined) {
+          if (target === undefined) target = b.raw.corruptTarget() ?? null;
+          const t = target;
+          const i = t === null ? -1 : entries.findIndex((e) => e.startsWith(`[${t.id},`) && !e.startsWith(`[${t.id},0,`));
+          bad = i < 0 ? null : entries.slice();
+          if (bad !== null) {
+            const amount = Number(entries[i].slice(entries[i].lastIndexOf(',') + 1, -1));
+            const lots = Math.round(Math.abs(amount) / Number(fmt.stepSize()));
+            bad[i] = rawEntry(fmt, t!.id, t!.ticks, lots + 1, amount < 0);
+          }
+        }
+        return bad !== null;
+      };
       for (const c of v.conns) {
-        const s = st(c);
-        const id = s.byKey.get(`raw|${sym}`)!;
-        if (s.flags & FLAG_BULK) this.push(c, id, bulk, mts);
-        else for (const e of entries) this.push(c, id, e, mts);
-        if (s.flags & FLAG_OB_CHECKSUM) this.push(c, id, `"cs",${b.raw.checksum}`, mts);
+        const own = conn.idle ? undefined : conn.takeBookIf(c.id, sym, key, visible, corruptible);
+        if (own !== 'gap') this.sendBatch(c, `raw|${sym}`, own === 'corrupt' ? bad! : entries, own === 'corrupt' ? undefined : bulk, b.raw.checksum, mts);
       }
     }
   }

@@ -2,6 +2,9 @@
 // (snapshot, then updates whose checksum covers the top 10 of the client's book; levels pushed
 // beyond the subscribed depth fall out with no delete sent), `trade`, `ticker`, `instrument`,
 // heartbeats and ping/pong. Truth key: the book update's timestamp in µs, unique per symbol.
+// Faults of one connection (conn-faults.ts): a gap skips one update that moves the top 10 on that
+// socket alone, a corruption sends it there with a top-10 level one lot off (its checksum no longer
+// matches), a stall holds the socket's frames.
 import type { FaultKind } from '../faults.js';
 import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
@@ -43,6 +46,7 @@ const connState = (c: VenueConn): KConn => c.state as KConn;
 export class KrakenProtocol implements VenueProtocol {
   readonly wsPath = '/v2';
   readonly faults: ReadonlySet<FaultKind> = new Set<FaultKind>(['disconnect', 'gap', 'corrupt', 'malformed', 'stall', 'maxsession', 'ratelimit', 'shutdown']);
+  readonly connBookFaults = true;
   private readonly syms = new Map<string, KSym>();
   private readonly instrumentSubs = new Set<VenueConn>();
   private readonly bidOut: number[] = [];
@@ -227,15 +231,30 @@ export class KrakenProtocol implements VenueProtocol {
       if (drop || bt.length + at.length === 0) continue;
       if (corrupt && Number.isNaN(corruptTicks)) {
         // Every view holds the same top 10, so a top-10 level sent here is sent by all of them.
-        const i = bl.findIndex((l, n) => l > 0 && bt[n] >= market.bids.ticksFromTop(9));
-        const j = i >= 0 ? -1 : al.findIndex((l, n) => l > 0 && at[n] <= market.asks.ticksFromTop(9));
-        if (i >= 0) [corruptTicks, corruptBid] = [bt[i], true];
-        else if (j >= 0) [corruptTicks, corruptBid] = [at[j], false];
+        const target = top10Level(market, bt, bl, at, al);
+        if (target !== undefined) [corruptTicks, corruptBid] = [target.ticks, target.bid];
       }
       const text = bookMessage('update', sym,
         levelList(fmt, bt, bl, corruptBid ? corruptTicks : NaN),
         levelList(fmt, at, al, corruptBid ? NaN : corruptTicks), checksum, key);
-      for (const c of v.conns) this.ctx.send(c, text);
+      const conn = faults.conn;
+      if (conn.idle) {
+        for (const c of v.conns) this.ctx.send(c, text);
+        continue;
+      }
+      // one connection's own fault, on an update the venue sends whole to everyone else
+      let bad: string | null | undefined;
+      const corruptible = (): boolean => {
+        if (bad === undefined) {
+          const t = due === undefined ? top10Level(market, bt, bl, at, al) : undefined;
+          bad = t === undefined ? null : bookMessage('update', sym, levelList(fmt, bt, bl, t.bid ? t.ticks : NaN), levelList(fmt, at, al, t.bid ? NaN : t.ticks), checksum, key);
+        }
+        return bad !== null;
+      };
+      for (const c of v.conns) {
+        const own = conn.takeBookIf(c.id, sym, key, topChanged && due === undefined, corruptible);
+        if (own !== 'gap') this.ctx.send(c, own === 'corrupt' ? bad! : text);
+      }
     }
     if (drop) {
       takeGap(faults, sym, key, key);
@@ -299,4 +318,14 @@ export class KrakenProtocol implements VenueProtocol {
     const first = connState(c).book.keys().next();
     return malformedKraken(n, first.done ? [...this.syms.keys()][0] : first.value);
   }
+}
+
+/** A level this update sends that a client's top 10 (the checksum's) holds after it, to alter; bids first. */
+function top10Level(
+  market: SymbolState['market'], bt: readonly number[], bl: readonly number[], at: readonly number[], al: readonly number[],
+): { ticks: number; bid: boolean } | undefined {
+  const i = bl.findIndex((l, n) => l > 0 && bt[n] >= market.bids.ticksFromTop(9));
+  if (i >= 0) return { ticks: bt[i], bid: true };
+  const j = al.findIndex((l, n) => l > 0 && at[n] <= market.asks.ticksFromTop(9));
+  return j >= 0 ? { ticks: at[j], bid: false } : undefined;
 }

@@ -3,6 +3,10 @@
 // updates chained by prevSeqId = the channel's last seqId, a no-change update now and then with
 // seqId = prevSeqId, levels leaving the depth deleted), `books5`, `bbo-tbt`, `trades`, `tickers`,
 // `funding-rate` and `open-interest` (swaps); text ping → pong. Truth key: seqId (= model id u).
+// Faults of one connection (conn-faults.ts): a gap skips one book update on that socket alone (its
+// next update's prevSeqId names the one it missed), a corruption sends it there with a top-25 level
+// one lot off (the checksum no longer matches; with `checksum: 0`, prevSeqId off by one instead, so
+// the seqId chain breaks), a stall holds the socket's frames.
 import type { FaultKind } from '../faults.js';
 import { dueBookFault, takeCorruption, takeGap } from '../fault-state.js';
 import type { DiffFrame, SimTrade } from '../market.js';
@@ -45,6 +49,7 @@ const connIdOf = (c: VenueConn): string => (0xa4d3ae00 + c.id).toString(16).slic
 export class OkxProtocol implements VenueProtocol {
   readonly wsPath = '/ws/v5/public';
   readonly faults: ReadonlySet<FaultKind>;
+  readonly connBookFaults = true;
   private readonly syms = new Map<string, OSym>();
   private readonly bt: number[] = [];
   private readonly bl: number[] = [];
@@ -194,14 +199,23 @@ export class OkxProtocol implements VenueProtocol {
       }
       if (corrupt && Number.isNaN(corruptTicks)) {
         // Every book channel holds the same top 25, so a top-25 level sent here is sent by all.
-        const i = bl.findIndex((l, n) => l > 0 && market.bids.length >= 25 && bt[n] >= market.bids.ticksFromTop(24));
-        const j = i >= 0 ? -1 : al.findIndex((l, n) => l > 0 && market.asks.length >= 25 && at[n] <= market.asks.ticksFromTop(24));
-        if (i >= 0) [corruptTicks, corruptBid] = [bt[i], true];
-        else if (j >= 0) [corruptTicks, corruptBid] = [at[j], false];
+        const target = top25Level(market, bt, bl, at, al);
+        if (target !== undefined) [corruptTicks, corruptBid] = [target.ticks, target.bid];
       }
       const text = okxBookMessage(b.channel, sym, 'update', okxLevels(fmt, bt, bl, bt.length, corruptBid ? corruptTicks : NaN),
         okxLevels(fmt, at, al, at.length, corruptBid ? NaN : corruptTicks), nowMs, checksum, prev, key);
-      for (const c of b.conns) this.ctx.send(c, text);
+      if (faults.conn.idle) {
+        for (const c of b.conns) this.ctx.send(c, text);
+      } else {
+        this.sendFaulted(b, text, () => {
+          // one connection's own corruption, of an update the venue sends whole to everyone else
+          if (due !== undefined) return undefined;
+          if (this.ctx.opts.okxChecksumZero) return okxBookMessage(b.channel, sym, 'update', okxLevels(fmt, bt, bl), okxLevels(fmt, at, al), nowMs, checksum, prev - 1, key);
+          const t = top25Level(market, bt, bl, at, al);
+          return t === undefined ? undefined
+            : okxBookMessage(b.channel, sym, 'update', okxLevels(fmt, bt, bl, bt.length, t.bid ? t.ticks : NaN), okxLevels(fmt, at, al, at.length, t.bid ? NaN : t.ticks), nowMs, checksum, prev, key);
+        }, sym, key, due === undefined);
+      }
       const every = this.ctx.opts.okxIdleEvery;
       if (every > 0 && ++b.sent % every === 0) {
         // The idle case of §6: nothing changed, seqId = prevSeqId.
@@ -216,6 +230,19 @@ export class OkxProtocol implements VenueProtocol {
       takeCorruption(faults, {
         venueSymbol: sym, key, side: corruptBid ? 'bid' : 'ask', price: fmt.price(corruptTicks), trueQty: fmt.qty(lots), sentQty: fmt.qty(lots + 1),
       });
+    }
+  }
+
+  /** One update to each subscriber, each connection's own gap or corruption (conn-faults.ts) applied. */
+  private sendFaulted(b: BookChan, text: string, corrupted: () => string | undefined, sym: string, key: number, visible: boolean): void {
+    let bad: string | null | undefined;
+    const corruptible = (): boolean => {
+      if (bad === undefined) bad = corrupted() ?? null;
+      return bad !== null;
+    };
+    for (const c of b.conns) {
+      const own = this.ctx.faults.conn.takeBookIf(c.id, sym, key, visible, corruptible);
+      if (own !== 'gap') this.ctx.send(c, own === 'corrupt' ? bad! : text);
     }
   }
 
@@ -250,4 +277,14 @@ export class OkxProtocol implements VenueProtocol {
     const first = c.subs.values().next();
     return malformedOkx(n, first.done ? [...this.syms.keys()][0] : first.value.split('|')[1]);
   }
+}
+
+/** A level this update sends that a client's top 25 (the checksum's) holds after it, to alter; bids first. */
+function top25Level(
+  market: SymbolState['market'], bt: readonly number[], bl: readonly number[], at: readonly number[], al: readonly number[],
+): { ticks: number; bid: boolean } | undefined {
+  const i = bl.findIndex((l, n) => l > 0 && market.bids.length >= 25 && bt[n] >= market.bids.ticksFromTop(24));
+  if (i >= 0) return { ticks: bt[i], bid: true };
+  const j = al.findIndex((l, n) => l > 0 && market.asks.length >= 25 && at[n] <= market.asks.ticksFromTop(24));
+  return j >= 0 ? { ticks: at[j], bid: false } : undefined;
 }

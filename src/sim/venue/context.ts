@@ -33,6 +33,8 @@ export class VenueConn {
     readonly id: number,
     readonly ws: WebSocket,
     readonly openedMs: number,
+    /** The request path (and query) the client opened, for FaultOptions.connUrl. */
+    readonly url?: string,
   ) {}
 }
 
@@ -57,6 +59,11 @@ export interface VenueProtocol {
   /** The websocket path (`/v2`, `/ws/v5/public`, `/ws/2`). */
   readonly wsPath: string;
   readonly faults: ReadonlySet<FaultKind>;
+  /**
+   * Book updates go out asking FaultState.conn (conn-faults.ts) per connection: gap, corrupt and
+   * stall on one connection alone are modelled (a stalled connection's frames wait in sendTo).
+   */
+  readonly connBookFaults?: boolean;
   /** The truth key of the next frame, decided before the model moves; undefined = the frame's u. */
   nextKey(sym: string, nowMs: number): number | undefined;
   onOpen(c: VenueConn): void;

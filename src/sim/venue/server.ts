@@ -29,23 +29,24 @@ export class VenueServer extends HttpFront<RestReply> {
     return headers;
   }
 
-  protected route(url: URL): Accept | string {
+  protected route(url: URL, rawUrl: string): Accept | string {
     if (url.pathname !== this.proto.wsPath) return 'HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n';
-    return (ws, id) => this.onConnection(ws, id);
+    return (ws, id) => this.onConnection(ws, id, rawUrl);
   }
 
   protected sockets(): Iterable<VenueConn> {
     return this.ctx.conns.values();
   }
 
-  private onConnection(ws: WebSocket, id: number): void {
-    const c = new VenueConn(id, ws, Date.now());
+  private onConnection(ws: WebSocket, id: number, rawUrl: string): void {
+    const c = new VenueConn(id, ws, Date.now(), rawUrl);
     this.ctx.conns.set(c.id, c);
     let closed = false;
     const gone = (): void => {
       if (closed) return;
       closed = true;
       this.ctx.conns.delete(c.id);
+      this.ctx.faults.conn.forget(c.id);
       this.proto.onClose(c);
     };
     ws.on('message', (data, isBinary) => this.proto.onMessage(c, isBinary ? '' : data.toString()));
@@ -55,9 +56,13 @@ export class VenueServer extends HttpFront<RestReply> {
   }
 }
 
-/** Sends one text or binary frame, counting it; terminates a consumer that stopped reading. */
+/**
+ * Sends one text or binary frame, counting it; terminates a consumer that stopped reading. A
+ * connection stalled alone (conn-faults.ts) has it held back, sent when the stall ends.
+ */
 export function sendTo(ctx: VenueCtx, c: VenueConn, text: string | Uint8Array): void {
   if (c.ws.readyState !== 1) return;
+  if (ctx.faults.conn.hold(c.id, text)) return;
   if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
     c.ws.terminate();
     return;

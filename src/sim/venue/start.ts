@@ -76,5 +76,10 @@ function venueFaults(ctx: VenueCtx, proto: VenueProtocol): FaultMode<VenueConn> 
     malformed: (c, n) => proto.malformed(c, n),
     shutdown: (c) => proto.shutdown(c),
     onStall: proto.onStall && ((untilMs) => proto.onStall!(untilMs)),
+    connFault: proto.connBookFaults === true ? (kind, c, o) => {
+      // held in sendTo; the stall over, sent in order (a frame to a socket closed meanwhile is dropped)
+      if (kind === 'stall') ctx.faults.conn.stall(c.id, o.durationMs, (frames) => { for (const f of frames) sendTo(ctx, c, f); });
+      else ctx.faults.conn.armBook(c.id, kind, o.venueSymbol);
+    } : undefined,
   };
 }
