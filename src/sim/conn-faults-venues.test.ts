@@ -5,15 +5,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from './index.js';
 import { ClientPool, type TestClient } from './test-client.js';
+import { FLAG_BULK, FLAG_OB_CHECKSUM, FLAG_TIMESTAMP } from './bitfinex/wire.js';
 import { until } from '../../test/wait.js';
 
 let sim: SimHandle;
 const pool = new ClientPool();
 afterEach(() => pool.close(sim));
-
-const TS = 32768;
-const CS = 131072;
-const BULK = 536870912;
 
 /** One book update as a client got it: its truth key, its text, its levels, its checksum. */
 interface Update {
@@ -61,7 +58,7 @@ const CASES: VenueCase[] = [
     venue: 'bitfinex',
     symbol: 'BTC/USD',
     subscribe: (c) => {
-      c.send({ event: 'conf', flags: TS + CS + BULK });
+      c.send({ event: 'conf', flags: FLAG_TIMESTAMP + FLAG_OB_CHECKSUM + FLAG_BULK });
       c.send({ event: 'subscribe', channel: 'book', symbol: 'tBTCUSD', prec: 'P0', freq: 'F0', len: '25' });
     },
     // a batch `[chan,[[p,n,a],…],mts]`, then its `[chan,"cs",value,mts]` (chanIds differ per client: left out)
@@ -162,7 +159,7 @@ describe('faults of one connection: Bitfinex raw (R0) books', () => {
     const rawUpdates = (c: TestClient): string[] => c.msgs().filter((m) => Array.isArray(m) && Array.isArray(m[1])).slice(1).map((m) => JSON.stringify(m.slice(1)));
     const open = async (url: string): Promise<TestClient> => {
       const c = await pool.connect(url);
-      c.send({ event: 'conf', flags: TS + CS + BULK });
+      c.send({ event: 'conf', flags: FLAG_TIMESTAMP + FLAG_OB_CHECKSUM + FLAG_BULK });
       c.send({ event: 'subscribe', channel: 'book', symbol: 'tBTCUSD', prec: 'R0', len: '25' });
       return c;
     };
