@@ -1,19 +1,25 @@
 // `marketfeed query` over a real recording (record --sim), as a user runs it: while the recorder
 // is still appending (open files end in unflushed or half-written members), after it stopped,
 // and after the trades files got their Parquet copies (no row counted twice).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertDay } from '../src/storage/parquet/convert.js';
 import { startCli, runCli } from './cli.js';
 import { dayDirs, readKind } from './ledger.js';
+import { until } from './wait.js';
 
 const LABEL = 'sim-binance';
 const dataDir = mkdtempSync(join(tmpdir(), 'mf-query-e2e-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const COUNTS = 'select symbol, symbol_fs, count(*) n from trades group by all order by symbol';
+
+/** True once a book file under the data dir holds something (the recorder flushed a member). */
+function bookWritten(): boolean {
+  return (readdirSync(dataDir, { recursive: true }) as string[]).some((f) => /book_.*\.csv\.gz/.test(f) && statSync(join(dataDir, f)).size > 0);
+}
 
 function expectedCounts(): string {
   const lines = ['BTCUSDT', 'ETHUSDT'].map((fs) => `${fs.replace('USDT', '/USDT')},${fs},${readKind(dataDir, LABEL, fs, 'trades').rows.length}`);
@@ -23,8 +29,9 @@ function expectedCounts(): string {
 describe('marketfeed query over a recording', () => {
   it('reads files the recorder is still writing, then the finished ones, then their Parquet copies', async () => {
     const rec = startCli(['record', '--sim', '--symbols', 'BTC/USDT,ETH/USDT', '--data-dir', dataDir, '--no-status',
-      '--log-level', 'warn', '--duration', '3s', '--simulator-diff-interval-ms', '20']);
-    await new Promise((r) => setTimeout(r, 1800));
+      '--log-level', 'warn', '--duration', '5s', '--simulator-diff-interval-ms', '20']);
+    // the first flushed book member, however slow the machine is to start the recorder
+    await until(bookWritten, 15_000);
     const live = await runCli(['query', 'select count(*) n from book', '--data-dir', dataDir]);
     expect(live.code, live.stderr).toBe(0);
     expect(Number(live.stdout.split('\n')[1])).toBeGreaterThan(0);
