@@ -93,6 +93,23 @@ describe('HealthMonitor', () => {
     expect(h.report().buffers).toEqual({ memoryBytes: 54_000, limits: [{ series: 'binance BTC/USDT 1h', bars: 10, capacity: 500 }] });
   });
 
+  it('stays bounded over many reconnects: each socket counted once, closed ones forgotten', () => {
+    const c = clock();
+    const h = new HealthMonitor({ now: c.now });
+    const n = 5000;
+    // a socket's id never comes back: every reconnect is a new one, its status once per symbol
+    for (let id = 1; id <= n; id++) {
+      for (const s of ['BTC/USDT', 'ETH/USDT']) h.observe(status('CONNECTED', id, s, c.t));
+      for (const s of ['BTC/USDT', 'ETH/USDT']) h.observe(status('RECONNECTING', id, s, c.t));
+    }
+    h.observe(status('CONNECTED', n + 1, 'BTC/USDT', c.t));
+    h.observe(status('CONNECTED', n + 1, 'ETH/USDT', c.t));
+    expect(h.report()).toMatchObject({ openConnections: 1, counts: { connects: n + 1, disconnects: n } });
+    // what it remembers does not grow with the reconnects
+    expect(h['up'].size).toBe(1);
+    expect(h['down'].size).toBeLessThanOrEqual(256);
+  });
+
   it('refuses thresholds out of order', () => {
     expect(() => new HealthMonitor({ degradedAt: 0.6, criticalAt: 0.5 })).toThrow(RangeError);
   });

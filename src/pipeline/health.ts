@@ -67,6 +67,12 @@ export interface HealthReport {
   buffers: { memoryBytes: number; limits: { series: string; bars: number; capacity: number }[] };
 }
 
+/**
+ * Sockets remembered as down. Only the statuses one socket's symbols send together need it (and
+ * a socket retried without a new id); far more than a venue has sockets reconnecting at once.
+ */
+const DOWN_REMEMBERED = 256;
+
 const DATA_TYPES = new Set<MarketEvent['type']>(['trade', 'book_change', 'book_snapshot', 'quote', 'ticker', 'derivative', 'liquidation', 'candle']);
 
 interface StreamSlot {
@@ -89,8 +95,14 @@ export class HealthMonitor {
   private readonly bucketSec: Float64Array;
   private readonly streams = new Map<string, StreamSlot>();
   private readonly byVenue = new Map<string, Map<string, Map<string, StreamSlot>>>();
-  /** connId → CONNECTED or not, per venue. */
-  private readonly connections = new Map<string, boolean>();
+  /** Sockets (`venue#connId`) whose last state was CONNECTED. */
+  private readonly up = new Set<string>();
+  /**
+   * Sockets that went down lately, so the per-symbol statuses of one socket count once. A closed
+   * socket's id never comes back, so the oldest are forgotten past DOWN_REMEMBERED: keeping every
+   * one grew the monitor by an entry per reconnect for the life of the process (issue 10).
+   */
+  private readonly down = new Set<string>();
   private readonly buffers: BufferSource[] = [];
   private readonly counts = { events: 0, connects: 0, disconnects: 0, rejects: 0, gaps: 0, restOk: 0, restFailed: 0 };
 
@@ -144,17 +156,24 @@ export class HealthMonitor {
     } else if (ev.type === 'status' && ev.scope === 'connection' && ev.connId !== undefined) {
       // one status per symbol of the socket arrives; the socket counts once
       const key = `${ev.venue}#${ev.connId}`;
-      const was = this.connections.get(key);
-      if (ev.state === 'CONNECTED' && was !== true) {
-        this.connections.set(key, true);
+      if (ev.state === 'CONNECTED' && !this.up.has(key)) {
+        this.up.add(key);
+        this.down.delete(key);
         this.counts.connects++;
         this.count(true);
-      } else if ((ev.state === 'RECONNECTING' || ev.state === 'FAILED') && was !== false) {
-        this.connections.set(key, false);
+      } else if ((ev.state === 'RECONNECTING' || ev.state === 'FAILED') && !this.down.has(key)) {
+        this.wentDown(key);
         this.counts.disconnects++;
         this.count(false);
-      } else if (ev.state === 'DISCONNECTED') this.connections.set(key, false);
+      } else if (ev.state === 'DISCONNECTED') this.wentDown(key);
     }
+  }
+
+  private wentDown(key: string): void {
+    this.up.delete(key);
+    this.down.add(key);
+    // a Set iterates in insertion order: the first is the socket that went down longest ago
+    if (this.down.size > DOWN_REMEMBERED) this.down.delete(this.down.values().next().value as string);
   }
 
   /** A REST request (or any other unit of work the owner wants counted) and whether it succeeded. */
@@ -203,8 +222,7 @@ export class HealthMonitor {
       status = 'critical';
       reasons.push(`all ${streams.length} streams expired (no event for ${this.expiredUs / 1e6} s)`);
     }
-    let openConnections = 0;
-    for (const up of this.connections.values()) if (up) openConnections++;
+    const openConnections = this.up.size;
     let memoryBytes = 0;
     const limits: HealthReport['buffers']['limits'] = [];
     for (const b of this.buffers) {

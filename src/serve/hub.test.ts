@@ -60,6 +60,22 @@ describe('ServeHub', () => {
     expect(seen).toEqual(['status', 'status', 'status', 'trade', 'gap']);
   });
 
+  it('forgets sockets long closed: many reconnects, each counted, the per-socket states stay bounded', () => {
+    const h = hub();
+    const s = h.state('binance', 'BTCUSDT')!;
+    const n = 3000;
+    // every reconnect is a new socket id; a repeated status of the same socket counts once
+    for (let id = 1; id <= n; id++) {
+      h.onEvent(status('CONNECTED', 'connection', id));
+      h.onEvent(status('RECONNECTING', 'connection', id));
+      h.onEvent(status('RECONNECTING', 'connection', id));
+    }
+    h.onEvent(status('CONNECTED', 'connection', n + 1));
+    expect(s.counters.reconnects).toBe(n);
+    expect(h.timeline.last().filter((e) => e.kind === 'disconnect')).toHaveLength(Math.min(n, h.timeline.capacity / 2));
+    expect(s['conns'].size).toBeLessThanOrEqual(16);
+  });
+
   it('a listener that throws does not stop the others', () => {
     const h = hub();
     let got = 0;

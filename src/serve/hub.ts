@@ -12,6 +12,11 @@ import type { EventListener, Resolved, ServeSource, StreamRef } from './types.js
 
 /** Trades kept per stream for GET /trades and the dashboard's tape. */
 export const TRADES_KEPT = 1000;
+/**
+ * Sockets whose state a stream remembers: its own (two during a rotation, four with redundant
+ * lines) and those that closed lately, which only a repeated status of the same socket asks about.
+ */
+const CONNS_REMEMBERED = 16;
 /** Entries of the gap / resync / reconnect timeline kept (all streams). */
 export const TIMELINE_KEPT = 2000;
 /**
@@ -85,7 +90,11 @@ export class StreamState {
   readonly trades = new Ring<Trade>(TRADES_KEPT);
   readonly candles = new Map<string, Ring<Candle>>();
   readonly counters: StreamCounters = { messages: 0, gaps: 0, resyncs: 0, reconnects: 0, lastLocalTs: 0 };
-  /** Connection state per socket id (a stream may ride on several during a rotation). */
+  /**
+   * Connection state per socket id (a stream may ride on several during a rotation), latest
+   * change last. A closed socket's id never comes back: past CONNS_REMEMBERED the least recently
+   * changed are forgotten, else every reconnect left an entry behind for the life of the process.
+   */
   private readonly conns = new Map<number, string>();
   /** messages at the last rate sample, and the rate it gave. */
   private sampled = 0;
@@ -114,7 +123,9 @@ export class StreamState {
       this.conns.delete(connId);
       return { down: false, reconnect: false };
     }
+    this.conns.delete(connId); // set again below: the Map's order is the order of last change
     this.conns.set(connId, state);
+    if (this.conns.size > CONNS_REMEMBERED) this.conns.delete(this.conns.keys().next().value as number);
     const down = (state === 'RECONNECTING' || state === 'FAILED') && was !== state;
     return { down, reconnect: state === 'CONNECTED' && this.hadDown };
   }
