@@ -99,6 +99,16 @@ export class BookSide {
     return at >= 0 ? this.amountTexts[this.slots[at]] : undefined;
   }
 
+  /**
+   * The level at `price` as [priceText, amountText] (a fresh tuple), or undefined when the side
+   * has none. Off the hot path: undo logs (undo-log.ts) read what an update will overwrite.
+   */
+  levelAt(price: number): Level | undefined {
+    if (!this.find(price * this.dir)) return undefined;
+    const slot = this.slots[this.order[this.fo] * this.P + this.fi];
+    return [this.priceTexts[slot], this.amountTexts[slot]];
+  }
+
   /** Index into keys/slots of the level at `rank` (0 = best), or -1. Walks pages from the best. */
   private indexAt(rank: number): number {
     const P = this.P;

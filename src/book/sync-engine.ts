@@ -23,6 +23,7 @@ import { LevelBatch } from './levels.js';
 import { OrderBook } from './order-book.js';
 import { QuoteCheck, type QuoteAtId, type QuoteVerdict } from './quote-check.js';
 import type { BookRule, BookSnapshotInput, ChecksumRule, DepthUpdate, Verdict } from './types.js';
+import { UndoLog } from './undo-log.js';
 
 export interface SyncEngineOptions {
   venue: string;
@@ -78,15 +79,26 @@ export interface SyncCounters {
   checksumMismatches: number;
   /** Updates dropped because no stream snapshot had started the book ('ws' venues). */
   unsynced: number;
+  /**
+   * Redundant lines (verifyCopies): copies whose own checksum failed, undone and taken from the
+   * other line instead (not gaps).
+   */
+  copiesRejected: number;
 }
 
 const DEFAULT_MAX_BUFFER = 10_000;
+/**
+ * verifyCopies with checksum frames of their own (Bitfinex sends one every update batch): updates
+ * kept undoable while no checksum comes, at most (their undo entries at most 4× as many).
+ */
+export const MAX_UNCONFIRMED = 5_000;
 
 export class SyncEngine {
   readonly book: OrderBook;
   readonly counters: SyncCounters = {
     applied: 0, stale: 0, gaps: 0, resyncs: 0, snapshots: 0, refetches: 0, rows: 0, overflows: 0,
     quoteChecks: 0, quoteMismatches: 0, checksumChecks: 0, checksumMismatches: 0, unsynced: 0,
+    copiesRejected: 0,
   };
   private readonly quotes = new QuoteCheck();
   private readonly quoteMode: 'off' | 'count' | 'resync';
@@ -122,6 +134,19 @@ export class SyncEngine {
   /** The rows of the last book_snapshot emitted. */
   private lastBids: Level[] = [];
   private lastAsks: Level[] = [];
+  /** Redundant lines (verifyCopies): what the update being checked changed, to take it back. */
+  private undo: UndoLog | undefined = undefined;
+  private onBadCopy: ((u: DepthUpdate | undefined) => boolean) | undefined = undefined;
+  /** The last update checked by its checksum was a copy taken back: a second bad one in a row is a gap. */
+  private copyRejected = false;
+  /**
+   * verifyCopies with checksum frames of their own (Bitfinex): updates applied since the last good
+   * checksum, and their book_change events, held until a checksum confirms them.
+   */
+  private unconfirmed = 0;
+  /** Updates were committed unconfirmed (MAX_UNCONFIRMED) since the last checksum frame: nothing can be taken back. */
+  private committedUnconfirmed = false;
+  private readonly pendingChanges: MarketEvent[] = [];
 
   constructor(opts: SyncEngineOptions) {
     this.opts = opts;
@@ -134,6 +159,23 @@ export class SyncEngine {
     this.keepDepth = opts.keepDepth ?? 0;
     this.checksum = opts.rule.checksum;
     this.deferRows = opts.rule.checksum?.deferred === true;
+  }
+
+  /**
+   * Redundant A/B lines: before the book commits to an update whose own checksum (OKX, Kraken)
+   * disagrees, it takes the update back and asks `onBadCopy` whether another line can supply it.
+   * True: the book is as before the update (no row, no change event, no gap; the owner hands the
+   * other line's copy over, at once or later); false: a gap, as without redundancy. Two bad copies
+   * in a row (the other line's fails too) are a gap without asking. Called by the owner once it
+   * knows the symbol is redundant (the lines' `open` marks), so other books keep no undo log.
+   * Checksum frames of their own (Bitfinex `cs`) confirm every update since the last good one: a
+   * failing one takes them all back and asks `onBadCopy(undefined)`; their book_change events wait
+   * for the checksum that confirms them.
+   */
+  verifyCopies(onBadCopy: (u: DepthUpdate | undefined) => boolean): void {
+    if (this.checksum === undefined || this.opts.checksumAdvisory === true) return;
+    this.undo ??= new UndoLog();
+    this.onBadCopy = onBadCopy;
   }
 
   get state(): BookState {
@@ -200,6 +242,7 @@ export class SyncEngine {
       return;
     }
     this.counters.snapshots++;
+    this.forgetCopies();
     this.snapshotId = s.lastUpdateId;
     this._lastId = s.lastUpdateId;
     this.checkUsable = first === undefined;
@@ -237,6 +280,7 @@ export class SyncEngine {
     if (this.keepDepth > 0) this.book.truncate(this.keepDepth);
     this.counters.snapshots++;
     this._lastId = s.lastUpdateId;
+    this.forgetCopies();
     this.quotes.reset();
     if (s.checksum !== undefined && !this.checksumOk(s.checksum, s.ts, localTs)) return;
     this.rowPending = false;
@@ -253,6 +297,10 @@ export class SyncEngine {
   onChecksum(value: number, ts: number, localTs: number, ours?: number): void {
     if (this._state !== 'SYNCED') return;
     this.inputTs = localTs;
+    if (this.undo !== undefined) {
+      this.confirm(value, ts, localTs, ours, this.undo);
+      return;
+    }
     if (this.checksumOk(value, ts, localTs, ours) && this.rowPending) {
       this.rowPending = false;
       this.emitTop(ts, localTs, false);
@@ -309,8 +357,19 @@ export class SyncEngine {
 
   // --- internals ------------------------------------------------------------------------------
 
+  /** verifyCopies: nothing to take back or confirm any more (a new book, or none). */
+  private forgetCopies(): void {
+    if (this.undo === undefined) return;
+    this.undo.clear();
+    this.copyRejected = false;
+    this.unconfirmed = 0;
+    this.committedUnconfirmed = false;
+    this.pendingChanges.length = 0;
+  }
+
   /** The one place the state changes. */
   private transition(to: BookState, reason: string): void {
+    if (to !== 'SYNCED') this.forgetCopies();
     switch (to) {
       case 'SNAPSHOT':
       case 'RESYNCING':
@@ -376,15 +435,144 @@ export class SyncEngine {
   }
 
   private apply(u: DepthUpdate, force = false): void {
+    if (this.undo !== undefined) {
+      if (u.checksum !== undefined) {
+        this.applyCopy(u, force, u.checksum, this.undo);
+        return;
+      }
+      if (this.deferRows) {
+        this.applyUnconfirmed(u, force, this.undo);
+        return;
+      }
+    }
     const changed = this.book.apply(u.levels);
     if (this.keepDepth > 0) this.book.truncate(this.keepDepth);
     this._lastId = u.lastId;
     this.counters.applied++;
     if (this.emitChanges) this.emitDiffChange(u);
     if (u.checksum !== undefined && !this.checksumOk(u.checksum, u.ts, u.localTs)) return;
+    this.applied(u, changed, force);
+  }
+
+  /** After an update passed its checksum (or has none): its row, its quote check. */
+  private applied(u: DepthUpdate, changed: boolean, force: boolean): void {
     if (this.deferRows) this.rowPending ||= changed || force;
     else if (changed || force) this.emitTop(u.ts, u.localTs, force);
     if (this.quotes.waiting) this.judgeQuote(this.quotes.reached(u.lastId, this.book), u.ts, u.localTs);
+  }
+
+  /**
+   * verifyCopies: apply() for an update with a checksum, recording what it changes so a bad copy
+   * is taken back before anything of it leaves the engine.
+   */
+  private applyCopy(u: DepthUpdate, force: boolean, checksum: number, undo: UndoLog): void {
+    const book = this.book;
+    undo.clear();
+    undo.recordApply(book, u.levels);
+    const changed = book.apply(u.levels);
+    if (this.keepDepth > 0) {
+      undo.recordTruncate(book, this.keepDepth);
+      book.truncate(this.keepDepth);
+    }
+    const prevId = this._lastId;
+    this._lastId = u.lastId;
+    this.counters.applied++;
+    const rule = this.checksum!;
+    const ours = rule.compute(book.bids.topRows(rule.depth), book.asks.topRows(rule.depth));
+    if (ours !== checksum && !this.copyRejected) {
+      // back to the book before this copy first: the owner may hand the other line's copy over
+      // from inside onBadCopy
+      undo.undo(book);
+      this._lastId = prevId;
+      this.counters.applied--;
+      this.counters.checksumChecks++;
+      this.copyRejected = true;
+      if (this.onBadCopy!(u)) {
+        this.counters.copiesRejected++;
+        return;
+      }
+      // no other copy: the gap below, as without redundancy (counted again there)
+      this.counters.checksumChecks--;
+      this.counters.applied++;
+    }
+    undo.clear();
+    this.copyRejected = false;
+    // (as apply(): a change the checksum then refutes is recorded before its gap, which exports
+    // leave out; only a copy taken back leaves no trace)
+    if (this.emitChanges) this.emitDiffChange(u);
+    if (!this.checksumOk(checksum, u.ts, u.localTs, ours)) return;
+    this.applied(u, changed, force);
+  }
+
+  /**
+   * verifyCopies, checksum frames of their own: apply() recording what the update changes, up to
+   * the checksum that confirms it (confirm()); its book_change waits for that too.
+   */
+  private applyUnconfirmed(u: DepthUpdate, force: boolean, undo: UndoLog): void {
+    const book = this.book;
+    undo.recordApply(book, u.levels);
+    const changed = book.apply(u.levels);
+    if (this.keepDepth > 0) {
+      undo.recordTruncate(book, this.keepDepth);
+      book.truncate(this.keepDepth);
+    }
+    this._lastId = u.lastId;
+    this.counters.applied++;
+    this.unconfirmed++;
+    if (this.emitChanges) this.pendingChanges.push(this.diffChange(u));
+    // a venue that stops sending its checksum frames: past the bound, what waits is committed
+    // (a later bad checksum then finds nothing to take back: a gap, as without redundancy)
+    if (this.unconfirmed > MAX_UNCONFIRMED || undo.size > MAX_UNCONFIRMED * 4) this.commitUnconfirmed(undo);
+    this.applied(u, changed, force);
+  }
+
+  /** verifyCopies: the updates waiting for a checksum frame are kept as they are, their change events sent. */
+  private commitUnconfirmed(undo: UndoLog): void {
+    undo.clear();
+    this.unconfirmed = 0;
+    this.committedUnconfirmed = true;
+    for (const ev of this.pendingChanges.splice(0, this.pendingChanges.length)) this.opts.emit(ev);
+  }
+
+  /**
+   * verifyCopies: a checksum frame of its own. Bad: every update since the last good one is taken
+   * back and the owner asked for the other line's copies; good: they are confirmed (their change
+   * events, then the row).
+   */
+  private confirm(value: number, ts: number, localTs: number, ours: number | undefined, undo: UndoLog): void {
+    const book = this.book;
+    const rule = this.checksum!;
+    // (`ours`: computed by the decoder from orders the book does not hold, which no undo puts back)
+    const sum = ours ?? rule.compute(book.bids.topRows(rule.depth), book.asks.topRows(rule.depth));
+    const changes = this.pendingChanges.splice(0, this.pendingChanges.length);
+    if (sum !== value && ours === undefined && !this.copyRejected && !this.committedUnconfirmed) {
+      undo.undo(book);
+      const undone = this.unconfirmed;
+      this.counters.applied -= undone;
+      this.unconfirmed = 0;
+      // the book is back where the last good checksum left it, which is the last row
+      this.rowPending = false;
+      this.counters.checksumChecks++;
+      this.copyRejected = true;
+      if (this.onBadCopy!(undefined)) {
+        this.counters.copiesRejected++;
+        return;
+      }
+      // no other copy: the gap below, as without redundancy (counted again there)
+      this.counters.checksumChecks--;
+      this.counters.applied += undone;
+    }
+    undo.clear();
+    this.unconfirmed = 0;
+    this.copyRejected = false;
+    this.committedUnconfirmed = false;
+    // (changes a failing checksum refutes go out before its gap, as without verifyCopies)
+    for (const ev of changes) this.opts.emit(ev);
+    if (!this.checksumOk(value, ts, localTs, sum)) return;
+    if (this.rowPending) {
+      this.rowPending = false;
+      this.emitTop(ts, localTs, false);
+    }
   }
 
   /**
@@ -520,6 +708,10 @@ export class SyncEngine {
   }
 
   private emitDiffChange(u: DepthUpdate): void {
+    this.opts.emit(this.diffChange(u));
+  }
+
+  private diffChange(u: DepthUpdate): MarketEvent {
     const o = this.opts;
     const bids: Level[] = [];
     const asks: Level[] = [];
@@ -530,10 +722,10 @@ export class SyncEngine {
       const amount = lv.amountTextAt(i);
       (lv.sideAt(i) === 1 ? bids : asks).push([lv.priceTextAt(i), lv.isDeleteAt(i) && Number(amount) !== 0 ? '0' : amount]);
     }
-    o.emit({
+    return {
       type: 'book_change', venue: o.venue, symbol: o.symbol, venueSymbol: o.venueSymbol, ts: u.ts, localTs: u.localTs,
       isSnapshot: false, bids, asks, firstId: u.firstId, lastId: u.lastId, ...(u.prevId >= 0 ? { prevId: u.prevId } : {}),
-    });
+    };
   }
 
   private emitSnapshotChange(s: BookSnapshotInput, localTs: number): void {

@@ -249,16 +249,19 @@ function both(sink: CaptureSink, serving: Serving): Partial<SessionHandlers> {
 
 /**
  * `--redundant 2`: what the A/B merge did over the run, for the run_stop row: how often each line
- * filled in for the other, second copies dropped, updates both lines missed, late trades kept.
+ * filled in for the other, second copies dropped, updates both lines missed, late trades kept,
+ * bad copies replaced.
  */
 function redundancyDetail(f: FeedStats): string {
   if (f.lines === undefined || f.lines.length === 0) return '';
-  let duplicates = 0, bothMissed = 0, tradesFilled = 0;
+  let duplicates = 0, bothMissed = 0, tradesFilled = 0, rejected = 0;
   for (const s of f.symbols) {
     duplicates += s.redundancy?.duplicates ?? 0;
     bothMissed += s.redundancy?.bothMissed ?? 0;
     tradesFilled += s.redundancy?.tradesFilled ?? 0;
+    rejected += s.redundancy?.rejected ?? 0;
   }
   const fills = f.lines.map((l) => ` line_${l.line}_fills=${l.fills} line_${l.line}_reconnects=${l.reconnects}`).join('');
-  return `${fills} redundant_duplicates=${duplicates} both_lines_missed=${bothMissed} trades_filled=${tradesFilled}`;
+  // copies_rejected: copies whose own checksum refuted them, replaced by the other line's
+  return `${fills} redundant_duplicates=${duplicates} both_lines_missed=${bothMissed} trades_filled=${tradesFilled} copies_rejected=${rejected}`;
 }

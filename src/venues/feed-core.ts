@@ -350,7 +350,13 @@ export class FeedCore {
       slot.redundant = true;
       const engine = slot.engine;
       if (engine !== undefined && p.plan.book) {
-        slot.merger ??= new LineMerger(this.opts.spec.bookRule, (u) => engine.onDiff(u), undefined, (value, ts, localTs, ours) => engine.onChecksum(value, ts, localTs, ours));
+        if (slot.merger === undefined) {
+          const merger = new LineMerger(this.opts.spec.bookRule, (u) => engine.onDiff(u), undefined, (value, ts, localTs, ours) => engine.onChecksum(value, ts, localTs, ours));
+          slot.merger = merger;
+          // a copy its own checksum refutes is taken back and replaced by the other line's (the
+          // engine is created before the `open … line=` marks tell that the symbol is redundant)
+          engine.verifyCopies((u) => merger.rejectCopy(u));
+        }
         slot.merger.lineUp(connId, name);
       }
     }
@@ -493,7 +499,7 @@ export class FeedCore {
     const m = s.merger?.stats;
     return {
       duplicates: (m?.duplicates ?? 0) + s.duplicateEvents, fills: { ...(m?.fills ?? {}) }, bothMissed: m?.bothMissed ?? 0,
-      tradesFilled: s.tradesFilled,
+      rejected: m?.rejected ?? 0, tradesFilled: s.tradesFilled,
     };
   }
 

@@ -175,3 +175,195 @@ describe('LineMerger (id-less updates)', () => {
     expect(out).toEqual(['10', '11', '12', '13', '14']);
   });
 });
+
+// The book refuses a copy by its own checksum (SyncEngine.verifyCopies): a stand-in book that
+// checks each update as the engine would, calling rejectCopy before taking anything of it.
+describe('LineMerger: a copy the book refuses', () => {
+  /** A bad copy: its level's amount says so (the checksum would). */
+  const bad = (u: DepthUpdate): DepthUpdate => {
+    const levels = new LevelBatch();
+    levels.push(1, u.firstId, String(u.firstId), 'bad', false);
+    return { ...u, levels };
+  };
+  const isBad = (u: DepthUpdate): boolean => u.levels.amountTextAt(0) === 'bad';
+
+  /** Sequence ids: the book takes `U` in order; a bad copy is refused, or a gap when nothing replaces it. */
+  function runSeq(frames: [number, DepthUpdate | 'down'][]): { out: string[]; merger: LineMerger } {
+    const out: string[] = [];
+    let rejectedLast = false;
+    const merger: LineMerger = new LineMerger(spotBookRule, (u) => {
+      if (isBad(u)) {
+        if (!rejectedLast) {
+          rejectedLast = true;
+          if (merger.rejectCopy(u)) return;
+        }
+        out.push(`gap@${u.firstId}`);
+        return;
+      }
+      rejectedLast = false;
+      out.push(String(u.firstId));
+    });
+    merger.lineUp(A, 'a');
+    merger.lineUp(B, 'b');
+    frames.forEach(([conn, u], i) => {
+      if (u === 'down') merger.lineDown(conn, i + 1);
+      else merger.offer(conn, { ...u, localTs: i + 1 });
+    });
+    return { out, merger };
+  }
+
+  it('sequence ids: the line that brought it waits for the other line\'s copy, which goes on instead', () => {
+    // A is ahead and its 3 is bad; B brings 3 later
+    const { out, merger } = runSeq([[A, up(1)], [A, up(2)], [A, bad(up(3))], [A, up(4)], [A, up(5)], [B, up(1)], [B, up(2)], [B, up(3)], [B, up(4)], [B, up(5)], [A, up(6)]]);
+    expect(out).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(merger.stats.rejected).toBe(1);
+    expect(merger.stats.bothMissed).toBe(0);
+    expect(merger.stats.fills).toEqual({ a: 0, b: 1 });
+    expect(merger.held).toBe(0);
+  });
+
+  it('sequence ids: a bad copy released from a held queue goes back to waiting', () => {
+    // A skipped 2 and holds its bad 3 and 4; B's 2 releases them, the 3 is refused, B's 3 replaces it
+    const { out, merger } = runSeq([[A, up(1)], [B, up(1)], [A, bad(up(3))], [A, up(4)], [B, up(2)], [B, up(3)], [A, up(5)], [B, up(4)]]);
+    expect(out).toEqual(['1', '2', '3', '4', '5']);
+    expect(merger.stats.rejected).toBe(1);
+    expect(merger.held).toBe(0);
+  });
+
+  it('sequence ids: no other line open, or its copy bad too: a gap', () => {
+    expect(runSeq([[A, up(1)], [B, up(1)], [B, 'down'], [A, bad(up(2))], [A, up(3)]]).out).toEqual(['1', 'gap@2', '3']);
+    const both = runSeq([[A, up(1)], [B, up(1)], [A, bad(up(2))], [B, bad(up(2))], [A, up(3)], [B, up(3)]]);
+    expect(both.out).toEqual(['1', 'gap@2', '3']);
+    expect(both.merger.stats.rejected).toBe(1);
+  });
+
+  const keyed = (ts: number, checksum: number): DepthUpdate => ({ ...up(ts), firstId: -1, lastId: -1, checksum });
+
+  /** Id-less: the book's checksum holds only when every update comes, in order, and none is bad. */
+  function runKeyed(frames: [number, DepthUpdate | 'down'][]): { out: string[]; merger: LineMerger } {
+    const out: string[] = [];
+    let lastTs: number | undefined;
+    let rejectedLast = false;
+    const merger: LineMerger = new LineMerger(spotBookRule, (u) => {
+      if (isBad(u) || (lastTs !== undefined && u.ts !== lastTs + 1)) {
+        if (!rejectedLast) {
+          rejectedLast = true;
+          if (merger.rejectCopy(u)) return;
+        }
+        out.push(`gap@${u.ts}`);
+      } else {
+        rejectedLast = false;
+        out.push(String(u.ts));
+      }
+      lastTs = u.ts;
+    });
+    merger.lineUp(A, 'a');
+    merger.lineUp(B, 'b');
+    frames.forEach(([conn, u], i) => {
+      if (u === 'down') merger.lineDown(conn, i + 1);
+      else merger.offer(conn, { ...u, localTs: i + 1 });
+    });
+    return { out, merger };
+  }
+
+  it('id-less: a bad copy from the leader, the other line behind: it leads from the last good update', () => {
+    const { out, merger } = runKeyed([
+      [A, keyed(10, 1)], [B, keyed(10, 1)], [A, bad(keyed(11, 2))], [A, keyed(12, 3)], [B, keyed(11, 2)], [B, keyed(12, 3)], [A, keyed(13, 4)], [B, keyed(13, 4)],
+    ]);
+    expect(out).toEqual(['10', '11', '12', '13']);
+    expect(merger.stats.rejected).toBe(1);
+  });
+
+  it('id-less: the other line ahead: what it brought goes on at once', () => {
+    const { out, merger } = runKeyed([
+      [A, keyed(10, 1)], [B, keyed(10, 1)], [B, keyed(11, 2)], [B, keyed(12, 3)], [A, bad(keyed(11, 2))], [A, keyed(12, 3)], [B, keyed(13, 4)], [A, keyed(13, 4)],
+    ]);
+    expect(out).toEqual(['10', '11', '12', '13']);
+    expect(merger.stats.fills).toEqual({ a: 0, b: 2 });
+  });
+
+  it('id-less: an update the leader skipped, which the other line brought ahead', () => {
+    // A skips 11: its 12 fails the checksum, and B, which has 11 and 12 already, takes over
+    const { out, merger } = runKeyed([
+      [A, keyed(10, 1)], [B, keyed(10, 1)], [B, keyed(11, 2)], [B, keyed(12, 3)], [A, keyed(12, 3)], [A, keyed(13, 4)], [B, keyed(13, 4)],
+    ]);
+    expect(out).toEqual(['10', '11', '12', '13']);
+    expect(merger.stats.rejected).toBe(1);
+  });
+
+  it('id-less: an update the leader skipped, the other line behind', () => {
+    const { out } = runKeyed([
+      [A, keyed(10, 1)], [B, keyed(10, 1)], [A, keyed(12, 3)], [A, keyed(13, 4)], [B, keyed(11, 2)], [B, keyed(12, 3)], [B, keyed(13, 4)], [A, keyed(14, 5)], [B, keyed(14, 5)],
+    ]);
+    expect(out).toEqual(['10', '11', '12', '13', '14']);
+  });
+
+  /**
+   * Checksum frames of their own (Bitfinex `cs`): the stand-in book takes updates unchecked and
+   * judges them all at the next checksum frame (in order, none bad), taking them back if not.
+   */
+  function runFrames(frames: [number, DepthUpdate | { cs: number }][]): { out: string[]; merger: LineMerger } {
+    const out: string[] = [];
+    let confirmed: string[] = [];
+    let pending: DepthUpdate[] = [];
+    let lastTs: number | undefined;
+    let rejectedLast = false;
+    const merger: LineMerger = new LineMerger(spotBookRule, (u) => pending.push({ ...u }), undefined, (_v, ts) => {
+      let t = lastTs;
+      const good = pending.every((u) => {
+        const ok = !isBad(u) && (t === undefined || u.ts === t + 1);
+        t = u.ts;
+        return ok;
+      });
+      const batch = pending;
+      pending = [];
+      if (!good && !rejectedLast) {
+        rejectedLast = true;
+        if (merger.rejectCopy(undefined)) return;
+      }
+      rejectedLast = false;
+      if (!good) {
+        out.push(`gap@cs${ts}`);
+        lastTs = undefined;
+        return;
+      }
+      confirmed = batch.map((u) => String(u.ts));
+      out.push(...confirmed, `cs${ts}`);
+      lastTs = t;
+    });
+    merger.lineUp(A, 'a');
+    merger.lineUp(B, 'b');
+    frames.forEach(([conn, f], i) => {
+      if ('cs' in f) merger.offerChecksum(conn, 5, f.cs, i + 1);
+      else merger.offer(conn, { ...f, localTs: i + 1 });
+    });
+    return { out, merger };
+  }
+
+  /** A Bitfinex update: no checksum of its own. */
+  const unchecked = (ts: number): DepthUpdate => ({ ...up(ts), firstId: -1, lastId: -1 });
+
+  it('checksum frames: the leader\'s bad update shows at its next checksum frame; the other line\'s copies since the last good one replace them', () => {
+    // B is behind: its copies of 11 and 12 arrive after A's (and are kept until A's cs 12 holds or fails)
+    const { out, merger } = runFrames([
+      [A, unchecked(10)], [A, { cs: 10 }], [B, unchecked(10)], [B, { cs: 10 }],
+      [A, unchecked(11)], [A, bad(unchecked(12))], [B, unchecked(11)], [A, { cs: 12 }], [B, unchecked(12)], [B, { cs: 12 }], [A, unchecked(13)], [B, unchecked(13)], [B, { cs: 13 }],
+    ]);
+    expect(out).toEqual(['10', 'cs10', '11', '12', 'cs12', '13', 'cs13']);
+    expect(merger.stats.rejected).toBe(1);
+  });
+
+  it('checksum frames: an update the leader skipped, the other line ahead', () => {
+    const { out } = runFrames([
+      [A, unchecked(10)], [A, { cs: 10 }], [B, unchecked(10)], [B, { cs: 10 }],
+      [B, unchecked(11)], [B, unchecked(12)], [B, { cs: 12 }], [A, unchecked(12)], [A, { cs: 12 }], [B, unchecked(13)], [A, unchecked(13)],
+    ]);
+    expect(out).toEqual(['10', 'cs10', '11', '12', 'cs12']);
+  });
+
+  it('id-less: the new leader\'s copy fails too, or no other line is open: a gap', () => {
+    // (B leads after A's copy is refused: the book resyncs on the gap, and its next update is B's)
+    expect(runKeyed([[A, keyed(10, 1)], [B, keyed(10, 1)], [B, bad(keyed(11, 2))], [A, bad(keyed(11, 2))], [A, keyed(12, 3)], [B, keyed(12, 3)]]).out).toEqual(['10', 'gap@11', '12']);
+    expect(runKeyed([[A, keyed(10, 1)], [B, keyed(10, 1)], [B, 'down'], [A, bad(keyed(11, 2))], [A, keyed(12, 3)]]).out).toEqual(['10', 'gap@11', '12']);
+  });
+});

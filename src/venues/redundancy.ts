@@ -21,6 +21,18 @@
 // the leader never delivered still comes. A resubscribed line's snapshot folds in updates it will
 // not send; were its updates taken before the leader's, the book would go out of order.
 //
+// A copy can also be bad without breaking any chain: parseable, ids in order, one level altered
+// (OKX), or an id-less leader's skipped or altered update (Kraken). The venue's checksum on the
+// update shows it, and the book (SyncEngine.verifyCopies) takes such a copy back before anything
+// of it leaves the engine and asks rejectCopy() whether another line can bring the update. Sequence
+// venues: the merge forgets it forwarded that copy, so the line that brought it waits (its next
+// updates do not chain) for the other line's copy, which goes to the book and is checked in turn.
+// Id-less venues: the bad copy's key is forgotten and the other line becomes the leader from the
+// last good update, with what it brought ahead. Bitfinex checks its book only at its own checksum
+// frames: a failing one takes back every update since the last good one, so the followers keep
+// their copies of those (in `ahead`) until a checksum frame confirms them. A second bad copy in a
+// row is a gap, as is a bad copy no other open line can replace.
+//
 // Everything here is a pure function of the order frames arrive in (connId + recvSeq in the raw
 // capture), and the open/close marks: replay merges exactly as live capture did.
 import { LevelBatch } from '../book/levels.js';
@@ -40,6 +52,8 @@ export interface RedundancyStats {
   fills: Record<string, number>;
   /** Updates both lines missed (a gap the book declared). */
   bothMissed: number;
+  /** Copies the book found bad by their checksum and took back: the other line's copy replaced them. */
+  rejected: number;
 }
 
 /** Id-less venues: an update or a checksum frame, as the line delivered it. */
@@ -60,16 +74,31 @@ interface Line {
 
 /** One symbol's merge of the depth updates of every open socket of its plan. */
 export class LineMerger {
-  readonly stats: RedundancyStats = { duplicates: 0, fills: {}, bothMissed: 0 };
+  readonly stats: RedundancyStats = { duplicates: 0, fills: {}, bothMissed: 0, rejected: 0 };
   /** Open sockets by connId, in the order they opened (the order queues are drained in). */
   private readonly lines = new Map<number, Line>();
   /** lastId of the last update forwarded; undefined before the first. */
   private last: number | undefined = undefined;
+  /** The line of the last update forwarded, and `last` before it (rejectCopy puts it back). */
+  private lastFrom: Line | undefined = undefined;
+  private prevLast: number | undefined = undefined;
   /** Id-less venues: keys forwarded recently, and the socket whose order the book follows. */
   private readonly keys = new KeyRing(RECENT_KEYS);
   private leader: number | undefined = undefined;
   /** Exchange time of the last keyed update or checksum forwarded (increasing in the venue's order). */
   private leaderTs = -Infinity;
+  /** The last keyed update or checksum forwarded (the one rejectCopy may concern). */
+  private lastKeyed: Keyed | undefined = undefined;
+  /**
+   * Keys forwarded since the last checksum that held (an update's own, or a checksum frame), in
+   * order, and leaderTs then: what a failing checksum takes back. The followers' copies of these
+   * stay ahead until that checksum holds: they are what replaces them.
+   */
+  private unconfirmed: string[] = [];
+  private readonly unconfirmedKeys = new Set<string>();
+  private confirmedTs = -Infinity;
+  /** Counts lead() calls: one that finds it changed while sending knows the book refused its line. */
+  private leads = 0;
   /**
    * Receive time of the input being handled: a held update goes on stamped with the time it was
    * released (rows never go back in local time), the same in replay as live.
@@ -106,8 +135,11 @@ export class LineMerger {
   /** Every line is down: the book starts over, nothing carries over. */
   reset(): void {
     this.last = undefined;
+    this.lastFrom = undefined;
     this.leader = undefined;
     this.leaderTs = -Infinity;
+    this.lastKeyed = undefined;
+    this.confirmed();
     for (const l of this.lines.values()) {
       l.held.length = 0;
       l.ahead.length = 0;
@@ -126,7 +158,62 @@ export class LineMerger {
       for (const l of this.lines.values()) l.ahead.length = 0;
     }
     this.last = lastId < 0 ? undefined : lastId;
+    this.lastFrom = undefined;
+    this.lastKeyed = undefined;
+    this.confirmed();
     this.drain();
+  }
+
+  /**
+   * The book found the copy `u` it was just forwarded bad (its checksum) and took it back: true
+   * when another open line can still bring that update, and the merge then takes it from there
+   * (possibly at once, from inside this call); false: no replacement, the book declares the gap.
+   * Only for the update forwarded last (the book checks each one as it comes); `undefined`: the
+   * checksum frame forwarded last (Bitfinex `cs`) failed, and the book took back every update
+   * since the last one that held.
+   */
+  rejectCopy(u: DepthUpdate | undefined): boolean {
+    return u === undefined || u.lastId < 0 ? this.rejectKeyed(u) : this.rejectSequenced(u);
+  }
+
+  private rejectSequenced(u: DepthUpdate): boolean {
+    const from = this.lastFrom;
+    if (from === undefined || this.last !== u.lastId) return false;
+    let other = false;
+    for (const l of this.lines.values()) {
+      if (l === from) continue;
+      // a line that has not reached this id yet will bring it; one that holds it has it
+      if (l.lastId === undefined || l.lastId < u.lastId || l.held.some((h) => h.lastId === u.lastId)) other = true;
+    }
+    if (!other) return false;
+    // as if the copy never came: the line that brought it has skipped it, so its next updates
+    // do not chain and are held until the other line's copy goes on (drain, by whoever called send)
+    this.last = this.prevLast;
+    this.lastFrom = undefined;
+    this.stats.rejected++;
+    return true;
+  }
+
+  private rejectKeyed(u: DepthUpdate | undefined): boolean {
+    const bad = this.lastKeyed;
+    if (bad === undefined || this.leader === undefined) return false;
+    if (u === undefined ? !('checksum' in bad) : !('update' in bad) || bad.update !== u) return false;
+    let next: [number, Line] | undefined;
+    for (const e of this.lines) {
+      if (e[0] === this.leader) continue;
+      next = e;
+      break;
+    }
+    if (next === undefined) return false;
+    // as if the leader never brought them: the other line leads from the last good checksum,
+    // first with what it brought ahead (it may hold these very updates), then as it comes
+    for (let i = this.unconfirmed.length - 1; i >= 0; i--) this.keys.removeLast(this.unconfirmed[i]);
+    this.leaderTs = this.confirmedTs;
+    this.confirmed();
+    this.lastKeyed = undefined;
+    this.stats.rejected++;
+    this.lead(next[0], next[1]);
+    return true;
   }
 
   /** A depth update from socket `connId`. */
@@ -189,6 +276,8 @@ export class LineMerger {
         break;
       }
     }
+    this.prevLast = this.last;
+    this.lastFrom = from;
     this.last = u.lastId;
     this.forward(u);
   }
@@ -245,33 +334,59 @@ export class LineMerger {
 
   private offerKeyed(connId: number, line: Line, k: Keyed): void {
     this.leader ??= connId;
-    if (this.keys.has(k.key)) {
+    const follower = connId !== this.leader;
+    // (a follower's copy of what the leader brought but no checksum confirmed yet is kept: it
+    // replaces the leader's should that checksum fail)
+    if (this.keys.has(k.key) && !(follower && this.unconfirmedKeys.has(k.key))) {
       this.stats.duplicates++;
       return;
     }
-    if (connId !== this.leader) {
+    if (follower) {
       // ahead of the leader (or something the leader will never bring): kept until one or the other
       line.ahead.push('update' in k ? { key: k.key, ts: k.ts, update: copyUpdate(k.update) } : k);
-      if (line.ahead.length > this.maxHeld) line.ahead.shift();
+      if (line.ahead.length > this.maxHeld && this.keys.has(line.ahead.shift()!.key)) this.stats.duplicates++;
       return;
     }
     this.sendKeyed(k);
-    // the others' copies of what the leader just brought are no longer ahead, nor is what the
-    // leader has passed (older than what it brings now: folded into a snapshot, or missed by
-    // the leader, too late to take either way)
+  }
+
+  /** A checksum held (or none is pending): what was forwarded so far stays. */
+  private confirmed(): void {
+    this.unconfirmed.length = 0;
+    this.unconfirmedKeys.clear();
+    this.confirmedTs = this.leaderTs;
+  }
+
+  private sendKeyed(k: Keyed): void {
+    // checked by the book as it goes on (Kraken: what came before stays, whatever this one's
+    // checksum says), or only by the next checksum frame (Bitfinex)
+    const own = 'update' in k && k.update.checksum !== undefined;
+    if (own) this.confirmed();
+    this.keys.add(k.key);
+    this.lastKeyed = k;
+    this.unconfirmed.push(k.key);
+    this.unconfirmedKeys.add(k.key);
+    if (k.ts > this.leaderTs) this.leaderTs = k.ts;
+    const checked = own || 'checksum' in k;
+    if ('update' in k) this.forward(k.update);
+    else this.forwardChecksum(k.checksum.value, k.checksum.ts, this.nowTs, k.checksum.ours);
+    // refused (rejectCopy, from inside the call): the next leader took over from there
+    if (this.lastKeyed !== k) return;
+    if (!checked) {
+      // never confirmed (a venue whose checksum frames do not come): bounded like a held queue
+      if (this.unconfirmed.length > this.maxHeld) this.unconfirmedKeys.delete(this.unconfirmed.shift()!);
+      return;
+    }
+    this.confirmed();
+    // the others' copies of what the leader brought are no longer ahead, nor is what the leader
+    // has passed (older than what it brings now: folded into a snapshot, or missed by the
+    // leader, too late to take either way)
     for (const l of this.lines.values()) {
       while (l.ahead.length > 0 && (this.keys.has(l.ahead[0].key) || l.ahead[0].ts < this.leaderTs)) {
         l.ahead.shift();
         this.stats.duplicates++;
       }
     }
-  }
-
-  private sendKeyed(k: Keyed): void {
-    this.keys.add(k.key);
-    if (k.ts > this.leaderTs) this.leaderTs = k.ts;
-    if ('update' in k) this.forward(k.update);
-    else this.forwardChecksum(k.checksum.value, k.checksum.ts, this.nowTs, k.checksum.ours);
   }
 
   /** The leader closed: the next line leads, starting with what it brought ahead of the old leader. */
@@ -281,11 +396,17 @@ export class LineMerger {
       this.leader = undefined;
       return;
     }
-    const [connId, line] = next.value;
+    this.lead(next.value[0], next.value[1]);
+  }
+
+  /** Line `connId` leads from now on, starting with what it brought ahead of the old leader. */
+  private lead(connId: number, line: Line): void {
     this.leader = connId;
+    const seq = ++this.leads;
     const ahead = line.ahead.splice(0, line.ahead.length);
     let filled = 0;
-    for (const k of ahead) {
+    for (let i = 0; i < ahead.length; i++) {
+      const k = ahead[i];
       if (this.keys.has(k.key) || k.ts < this.leaderTs) {
         this.stats.duplicates++;
         continue;
@@ -293,6 +414,12 @@ export class LineMerger {
       if ('update' in k) released(k.update, this.nowTs);
       this.sendKeyed(k);
       filled++;
+      if (this.leads !== seq) {
+        // the book refused this line's copy (rejectCopy): the rest waits as the follower's again
+        line.ahead.unshift(...ahead.slice(i + 1));
+        filled--;
+        break;
+      }
     }
     if (filled > 0) this.stats.fills[line.name] = (this.stats.fills[line.name] ?? 0) + filled;
   }
@@ -310,6 +437,15 @@ class KeyRing {
 
   has(key: string): boolean {
     return this.set.has(key);
+  }
+
+  /** Forgets `key` if it is the one added last (a copy taken back right after it went on). */
+  removeLast(key: string): void {
+    const at = (this.next + this.ring.length - 1) % this.ring.length;
+    if (this.ring[at] !== key) return;
+    this.ring[at] = undefined;
+    this.set.delete(key);
+    this.next = at;
   }
 
   add(key: string): void {
