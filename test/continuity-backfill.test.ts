@@ -6,7 +6,10 @@
 // validate stays clean.
 // Spot backfills `GET /api/v3/historicalTrades` by the raw trade stream's `t`; USDⓈ-M, which
 // streams aggTrade, backfills `GET /fapi/v1/aggTrades` by its `a`; OKX backfills
-// `GET /api/v5/market/history-trades` by the `trades` channel's tradeId.
+// `GET /api/v5/market/history-trades` by the `trades` channel's tradeId. Bybit linear, whose ids
+// are not consecutive, fills each outage by time window from `GET /v5/market/recent-trade`; the
+// simulator serves no other trades route, so its tape is read from that route after the run
+// (a 1000-trade page, the simulator's own record, not what the recording fetched).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +20,7 @@ import { dayDirs, kindText, readKind, readLedger, type LedgerRow } from './ledge
 import { validateDay } from './truth-rows.js';
 
 interface Case {
-  venue: 'binance' | 'binance-futures' | 'okx';
+  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit-linear';
   symbols: readonly (readonly [unified: string, venueSymbol: string, fs: string])[];
   /** The simulator's tape of every trade it made (not the backfill's route). */
   truthPath: string;
@@ -31,10 +34,15 @@ const CASES: Case[] = [
   // OKX: one public socket carries books and trades (the sim's venue modes keep no socket URL to
   // match: the drop picks among the open sockets, here that one); its newest-500 route is the tape
   { venue: 'okx', symbols: [['BTC/USDT', 'BTC-USDT', 'BTCUSDT']], truthPath: '/api/v5/market/trades' },
+  // Bybit: one public socket carries books and trades; trade ids are text (not a range)
+  { venue: 'bybit-linear', symbols: [['BTC/USDT:USDT', 'BTCUSDT', 'BTCUSDTUSDT']], truthPath: '/v5/market/recent-trade' },
 ];
 
+/** Venues filled by time window: trade ids are not consecutive, so rows name ids, not a range. */
+const byWindow = (c: Case): boolean => c.venue === 'bybit-linear';
+
 interface TruthTrade {
-  id: number;
+  id: number | string;
   price: string;
   qty: string;
   time: number;
@@ -43,6 +51,14 @@ interface TruthTrade {
 
 /** The simulator's tape of `v`, oldest first, in Binance's row shape whatever the venue's. */
 async function readTape(restUrl: string, c: Case, v: string): Promise<TruthTrade[]> {
+  if (c.venue === 'bybit-linear') {
+    // {"retCode":0,"result":{"list":[{execId, price, size, side, time}…]}}, newest first, 1000 at most
+    const body = (await (await fetch(`${restUrl}${c.truthPath}?category=linear&symbol=${v}&limit=1000`)).json()) as {
+      retCode: number; result: { list: { execId: string; price: string; size: string; side: string; time: string }[] };
+    };
+    expect(body.retCode).toBe(0);
+    return body.result.list.map((t) => ({ id: t.execId, price: t.price, qty: t.size, time: Number(t.time), isBuyerMaker: t.side === 'Sell' })).reverse();
+  }
   if (c.venue !== 'okx') return (await (await fetch(`${restUrl}${c.truthPath}?symbol=${v}&limit=1000`)).json()) as TruthTrade[];
   // {"code":"0","data":[{instId, side, sz, px, tradeId, ts}…]}, newest first, 500 at most
   const body = (await (await fetch(`${restUrl}${c.truthPath}?instId=${v}&limit=500`)).json()) as {
@@ -70,7 +86,7 @@ async function recordWithDrops(c: Case): Promise<Run> {
   const sim = await startSim({ venue: c.venue, symbols: c.symbols.map((s) => s[1]), seed: 29, diffIntervalMs: 20 });
   const dataDir = mkdtempSync(join(tmpdir(), 'mf-backfill-'));
   const outDir = mkdtempSync(join(tmpdir(), 'mf-backfill-out-'));
-  // a dropped trade socket every 600 ms: each outage (reconnect backoff 0.1 s) misses some trades.
+  // a dropped trade socket every 600 ms: each outage (reconnect backoff 0.3 s) misses some trades.
   // DROPS drops, then quiet, so the last ranges are fetched before the stop (a range the stop
   // cuts short is ledgered as missed: the checks below allow those ids only).
   const drops = setInterval(() => {
@@ -82,7 +98,7 @@ async function recordWithDrops(c: Case): Promise<Run> {
     recorded = await runCli([
       'record', '--venue', c.venue, '--symbols', c.symbols.map((s) => s[0]).join(','),
       '--ws-url', sim.wsUrl, '--rest-url', sim.restUrl, '--data-dir', dataDir, '--duration', '7s',
-      '--depth', '10', '--storage-flush-interval-s', '0.2', '--ws-reconnect-backoff-s', '0.1', '--ws-reconnect-backoff-max-s', '0.5',
+      '--depth', '10', '--storage-flush-interval-s', '0.2', '--ws-reconnect-backoff-s', '0.3', '--ws-reconnect-backoff-max-s', '0.5',
       '--rest-timeout-s', '5', '--no-status', '--log-level', 'error',
     ], {}, 60_000);
   } finally {
@@ -104,7 +120,7 @@ async function recordWithDrops(c: Case): Promise<Run> {
 
 /** Ledger rows of trade ids the stop cut short (`… the recording stopped before they could be fetched`). */
 function stopCutRows(dataDir: string, venue: string, fs: string): number {
-  return readLedger(dataDir, venue, fs).filter((r) => /trades missed from=\d+ to=\d+ count=\d+: the recording stopped/.test(r.detail)).length;
+  return readLedger(dataDir, venue, fs).filter((r) => /trades missed (from=\d+ to=\d+ count=\d+|window=\d+\.\.\d+): the recording stopped/.test(r.detail)).length;
 }
 
 /** Ledger rows replay must reproduce: backfills and gaps, without event ids. */
@@ -131,10 +147,18 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
   });
 
   it('ledgers a backfill row naming each range: from, to, count, route', () => {
-    const route = { binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades' }[c.venue];
+    const route = { binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades', 'bybit-linear': 'recent-trade' }[c.venue];
     const rows = c.symbols.flatMap(([, , fs]) => readLedger(run.dataDir, c.venue, fs).filter((r) => r.kind === 'backfill'));
     expect(rows.length, 'the outages missed trades').toBeGreaterThan(0);
     for (const r of rows) {
+      if (byWindow(c)) {
+        // ids are text: the row names the first and last filled, and the outage window (µs)
+        const w = / from=(\S+) to=(\S+) count=(\d+) route=recent-trade window=(\d+)\.\.(\d+)\b/.exec(r.detail);
+        expect(w, r.detail).not.toBeNull();
+        expect(Number(w![3])).toBeGreaterThan(0);
+        expect(Number(w![4])).toBeLessThanOrEqual(Number(w![5]));
+        continue;
+      }
       const m = / from=(\d+) to=(\d+) count=(\d+) route=([\w-]+)/.exec(r.detail);
       expect(m, r.detail).not.toBeNull();
       const [from, to, count] = [Number(m![1]), Number(m![2]), Number(m![3])];
@@ -159,6 +183,11 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
     // it) is ledgered as trades missed, and only those ids may lack. Spot ids are the tape's
     // own; USDⓈ-M ranges name aggregate ids, mapped to the tape's through the simulator.
     const agg = run.aggToTrade.get(v);
+    // windows the stop cut short name exchange times (µs) instead
+    const stopCutWindows = readLedger(run.dataDir, c.venue, fs).flatMap((r) => {
+      const m = /trades missed window=(\d+)\.\.(\d+): the recording stopped/.exec(r.detail);
+      return m === null ? [] : [[Number(m[1]), Number(m[2])] as const];
+    });
     const stopCut = readLedger(run.dataDir, c.venue, fs).flatMap((r) => {
       const m = /trades missed from=(\d+) to=(\d+) count=\d+: the recording stopped/.exec(r.detail);
       if (m === null) return [];
@@ -167,18 +196,20 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
       expect(agg.has(from) && agg.has(to), `aggregates ${from}..${to} are on the simulator's route`).toBe(true);
       return [[agg.get(from)!, agg.get(to)!] as const];
     });
-    const cutByStop = (id: number): boolean => stopCut.some(([from, to]) => id >= from && id <= to);
+    const cutByStop = (t: TruthTrade): boolean =>
+      stopCut.some(([from, to]) => typeof t.id === 'number' && t.id >= from && t.id <= to) ||
+      stopCutWindows.some(([from, to]) => t.time * 1000 >= from && t.time * 1000 <= to);
     // every trade the simulator made between the first and the last recorded one (the last
     // millisecond excluded: the recording may stop between two trades of it)
-    const want = tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !cutByStop(t.id))
+    const want = tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !cutByStop(t))
       .map((t) => `${t.time * 1000},${t.price},${t.qty},${t.isBuyerMaker ? 'sell' : 'buy'}`);
     const have = new Set(got.map((t) => `${t.ts},${t.price},${t.qty},${t.side}`));
     expect(want.length).toBeGreaterThan(20);
     expect(want.filter((w) => !have.has(w)), 'trades missing from the trades file').toEqual([]);
     if (c.venue !== 'binance-futures') {
-      // spot, OKX: the ids are the stream's own, so the id ranges match too
+      // spot, OKX, Bybit: the ids are the stream's own, so the ids match too
       const ids = new Set(got.map((t) => t.id));
-      expect(tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !ids.has(String(t.id)) && !cutByStop(t.id)).map((t) => t.id)).toEqual([]);
+      expect(tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !ids.has(String(t.id)) && !cutByStop(t)).map((t) => t.id)).toEqual([]);
     }
   });
 

@@ -4,7 +4,7 @@
 // trade de-duplication and the quote check all live here, so both paths produce the same events.
 // Connection lifecycle comes from the raw `conn` marks (`open <url>` / `close <code> <reason>`),
 // not from the transport's callbacks, for the same reason.
-import type { MarketEvent } from '../core/events.js';
+import type { MarketEvent, Trade } from '../core/events.js';
 import type { RawFrame } from '../core/frames.js';
 import type { Logger } from '../core/log.js';
 import { SyncEngine } from '../book/sync-engine.js';
@@ -12,6 +12,7 @@ import type { DepthUpdate } from '../book/types.js';
 import { RecentIds } from './recent-ids.js';
 import { TRADES_MISSED_MARK, TradeIdGaps, type IdRange } from './trade-backfill.js';
 import { LINE_TRADE_IDS, TradeIdFilter, type TradeIdSlot } from './trade-ids.js';
+import { TRADES_WINDOW_MISSED_MARK, TradeWindows, type TradeWindow } from './trade-window.js';
 import { LineMerger, type RedundancyStats } from './redundancy.js';
 import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
 
@@ -56,6 +57,8 @@ export interface FeedCoreOptions {
   onStreamSnapshot?(venueSymbol: string): void;
   /** Trade ids of this symbol went missing (spec.tradesById: live fetches missingTradeIds). */
   onTradesMissing?(venueSymbol: string): void;
+  /** An outage window of this symbol's trades closed (spec.recentTrades: live fetches the recent trades). */
+  onTradeWindow?(venueSymbol: string): void;
 }
 
 export interface SymbolStats {
@@ -151,6 +154,8 @@ export class FeedCore {
   private readonly tradeGaps: TradeIdGaps;
   /** Which trades are copies, which ids went missing (trade-ids.ts). */
   private readonly tradeIds: TradeIdFilter;
+  /** spec.recentTrades: the outage windows of each venue symbol's trades (trade-window.ts). */
+  private readonly tradeWindows: TradeWindows;
   private stopped = false;
 
   constructor(opts: FeedCoreOptions) {
@@ -178,6 +183,14 @@ export class FeedCore {
       onMissing: (v) => this.opts.onTradesMissing?.(v),
     });
     this.tradeIds = new TradeIdFilter(orderedIds, this.tradeGaps);
+    this.tradeWindows = new TradeWindows({
+      venue: this.venue, route: opts.spec.recentTrades, venueSymbols: this.slots.keys(),
+      emit: (ev, warn) => {
+        if (warn) this.opts.log.warn({ venue: this.venue, symbol: ev.symbol, expected: ev.expected, got: ev.got, action: ev.action }, ev.reason);
+        this.opts.handlers.event(ev);
+      },
+      onWindow: (v) => this.opts.onTradeWindow?.(v),
+    });
     this.decoder = opts.spec.createDecoder({ venue: this.venue, symbols: symbolMap, ...(bookDepth === undefined ? {} : { bookDepth }) });
     this.plans = opts.plans.map((plan) => ({ plan, symbols: this.symbolsOf(plan), open: new Set<number>() }));
   }
@@ -270,6 +283,10 @@ export class FeedCore {
       this.onTradesPage(f, venueSymbol, fromId);
       return true;
     }
+    if (f.url !== undefined && this.opts.spec.recentTrades?.matches(f.url) === true) {
+      this.onRecentTradesPage(f, venueSymbol);
+      return true;
+    }
     if (this.decoder.decodeRest === undefined || f.url === undefined) return false;
     this.begin(f);
     if (venueSymbol !== undefined) this.touched = this.slots.get(venueSymbol);
@@ -286,6 +303,11 @@ export class FeedCore {
     return this.tradeGaps.ranges(venueSymbol);
   }
 
+  /** The outage window of `venueSymbol`'s trades (spec.recentTrades venues): `to` undefined while still out. */
+  tradeWindow(venueSymbol: string): TradeWindow | undefined {
+    return this.tradeWindows.window(venueSymbol);
+  }
+
   /** The snapshot request failed for good this time: the book asks again. */
   snapshotFailed(venueSymbol: string, reason: string, localTs?: number): void {
     this.slots.get(venueSymbol)?.engine?.onSnapshotFailed(reason, localTs);
@@ -296,6 +318,10 @@ export class FeedCore {
       this.tradeGaps.givenUp(f, (v) => this.slots.get(v));
       return;
     }
+    if (f.data.startsWith(TRADES_WINDOW_MISSED_MARK)) {
+      this.tradeWindows.givenUp(f, (v) => this.slots.get(v));
+      return;
+    }
     if (f.data.startsWith(RESYNC_MARK)) {
       // every book of the session restarts from a fresh snapshot (recorded, so replay does too)
       if (!this.stopped) for (const slot of this.slots.values()) slot.engine?.resync(f.data.slice(RESYNC_MARK.length), f.localTs);
@@ -304,6 +330,7 @@ export class FeedCore {
         const slot = this.slots.get(v);
         if (slot !== undefined) slot.lastTradeId = -1;
       });
+      this.tradeWindows.windowOpened();
       return;
     }
     const open = f.data.startsWith('open ');
@@ -337,6 +364,8 @@ export class FeedCore {
       // the other line decides now whatever it held waiting for this one
       slot?.merger?.lineDown(f.connId, f.localTs);
     }
+    // the last socket carrying these symbols closed: their trades are out until the next one comes
+    if (p.open.size === 0 && !this.stopped) this.tradeWindows.closed(p.plan.venueSymbols);
     if (p.open.size > 0 || !p.plan.book || this.stopped) return; // the end of a rotation
     for (const v of p.plan.venueSymbols) this.slots.get(v)?.engine?.onDisconnected(f.data, f.localTs);
   }
@@ -432,6 +461,7 @@ export class FeedCore {
       const slot = this.touch(ev.venueSymbol);
       // copies (a rotation's overlap, a redundant line) are dropped; jumps are missing ids
       if (ev.type === 'trade' && slot !== undefined && !this.tradeIds.admit(slot, ev, tradeIds)) return;
+      if (ev.type === 'trade' && !this.tradeGaps.fillingFromRest) this.tradeWindows.seen(ev.venueSymbol, ev.ts);
       // redundant lines: quotes, tickers, funding … arrive twice too; the first copy goes on
       if (slot?.redundant === true && ev.type !== 'trade' && (slot.lineEvents ??= new RecentIds(LINE_TRADE_IDS)).seen(lineEventKey(ev))) {
         slot.duplicateEvents++;
@@ -509,6 +539,20 @@ export class FeedCore {
     const slot = venueSymbol === undefined ? undefined : this.slots.get(venueSymbol);
     this.touched = slot;
     if (slot !== undefined) this.tradeGaps.page(slot, f, fromId, (t) => this.sink.event(t), (reason) => this.sink.reject(reason, f.data));
+  }
+
+  /** A recent-trades REST page (live or captured): trades of the symbol's outage window not seen go on. */
+  private onRecentTradesPage(f: RawFrame, venueSymbol: string | undefined): void {
+    this.begin(f);
+    const slot = venueSymbol === undefined ? undefined : this.slots.get(venueSymbol);
+    this.touched = slot;
+    if (slot === undefined) return;
+    const fill = (t: Trade): boolean => {
+      if (!this.tradeIds.admit(slot, t, undefined)) return false;
+      this.opts.handlers.event(t);
+      return true;
+    };
+    this.tradeWindows.page(slot, f, fill, (reason) => this.sink.reject(reason, f.data));
   }
 
   private touch(venueSymbol: string): SymbolSlot | undefined {

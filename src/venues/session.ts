@@ -75,7 +75,7 @@ export class VenueSession {
   /** Unified symbol → venue id. */
   private readonly venueSymbolOf: Map<string, string>;
   private readonly snapshots: SnapshotScheduler;
-  /** spec.tradesById venues recording trades: fetches the trade ids a dropped socket missed. */
+  /** spec.tradesById / recentTrades venues recording trades: fetches the trades a dropped socket missed. */
   private readonly backfill: TradeBackfiller | undefined;
   private budget: RestBudgetChoice;
   private readonly connections: Connection[] = [];
@@ -116,6 +116,7 @@ export class VenueSession {
       onReply: (connId, text) => this.byConnId.get(connId)?.send(text, true),
       onStreamSnapshot: (v) => this.snapshots.streamSnapshotCame(v),
       onTradesMissing: (v) => this.backfill?.wake(v),
+      onTradeWindow: (v) => this.backfill?.wakeWindow(v),
     });
     // until the listing says what the venue allows: its published limit, if any
     this.budget = chooseRestBudget({ override: opts.rest.weightPerMinute, published: opts.spec.restLimit?.weightPerMinute });
@@ -134,7 +135,7 @@ export class VenueSession {
       spec: opts.spec, rest: this.rest, core: this.core, snapshotLimit: opts.snapshotLimit, depth: opts.depth,
       handlers: opts.handlers, log: opts.log, connection: (i) => this.planConnection(i),
     }, this.venueSymbols);
-    this.backfill = opts.spec.tradesById === undefined || !opts.kinds.includes('trades') ? undefined : new TradeBackfiller({
+    this.backfill = (opts.spec.tradesById === undefined && opts.spec.recentTrades === undefined) || !opts.kinds.includes('trades') ? undefined : new TradeBackfiller({
       spec: opts.spec, rest: this.rest, core: this.core, handlers: opts.handlers, log: opts.log,
       capturing: (localTs) => {
         if (localTs >= this.windowCheckUs) this.checkWindow(localTs);

@@ -4,6 +4,7 @@
 import type { MarketEvent } from '../core/events.js';
 import type { DepthUpdate, BookRule, BookSnapshotInput } from '../book/types.js';
 import type { TradesByIdRoute } from './trade-backfill.js';
+import type { RecentTradesRoute } from './trade-window.js';
 
 export type Kind = 'trades' | 'book' | 'quote' | 'derivative';
 
@@ -199,6 +200,12 @@ export interface VenueSpec {
    * backfilled from here (venues/trade-backfill.ts, which states the route's shape).
    */
   tradesById?: TradesByIdRoute;
+  /**
+   * The newest trades over REST, for venues whose trade ids cannot show a gap (not consecutive:
+   * Bybit): trades missed while the last socket carrying a symbol was down are filled by time
+   * window after the reconnect (venues/trade-window.ts, which states the route's shape).
+   */
+  recentTrades?: RecentTradesRoute;
   /** Unified symbols whose venue checksum is known to be unreliable: advisory by default. */
   advisoryChecksum?: readonly string[];
   /**

@@ -7,6 +7,7 @@ import { bybitBookRule } from './book-rule.js';
 import { createDecoder } from './decode.js';
 import { BYBIT_LINEAR, BYBIT_SPOT, type BybitMarket } from './market.js';
 import { instrumentsRequest, parseExchangeInfo } from './rest.js';
+import { recentTradeRoute } from './recent-trade.js';
 import { APP_PING, bookTopicDepth, plan, resubscribe, subscribedSymbols } from './subscribe.js';
 import { toUnified, toVenueSymbol } from './symbols.js';
 
@@ -33,6 +34,8 @@ function marketParts(m: BybitMarket) {
     resubscribe,
     appPing: APP_PING,
     subscribedSymbols,
+    // ids are not consecutive: a reconnect's missed trades are filled by time window
+    recentTrades: recentTradeRoute(m),
   };
 }
 
