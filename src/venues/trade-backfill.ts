@@ -176,7 +176,8 @@ export interface TradeGapContext {
   localTs: number;
 }
 
-const gap = (c: TradeGapContext, expected: string, got: string, action: Gap['action'], reason: string): Gap => ({
+/** A `gap` event of scope trades (backfill rows, ids missed), here and in trade-window.ts. */
+export const tradesGap = (c: TradeGapContext, expected: string, got: string, action: Gap['action'], reason: string): Gap => ({
   type: 'gap', venue: c.venue, symbol: c.symbol, venueSymbol: c.venueSymbol, ts: c.ts, localTs: c.localTs,
   scope: 'trades', expected, got, action, reason,
 });
@@ -184,7 +185,7 @@ const gap = (c: TradeGapContext, expected: string, got: string, action: Gap['act
 /** Trades filled from a REST page: the `backfill` ledger row names the range, count and route. */
 export function backfillEvent(c: TradeGapContext, fromId: number, coveredTo: number, fill: readonly TradeById[], route: string): Gap {
   const from = fill[0].id, to = fill[fill.length - 1].id;
-  return gap(c, `trade ids ${fromId}..${coveredTo}`, `${fill.length} trade${fill.length === 1 ? '' : 's'} over REST`, 'backfill',
+  return tradesGap(c, `trade ids ${fromId}..${coveredTo}`, `${fill.length} trade${fill.length === 1 ? '' : 's'} over REST`, 'backfill',
     `backfill from=${from} to=${to} count=${fill.length} route=${route}`);
 }
 
@@ -194,17 +195,17 @@ export function backfillEvent(c: TradeGapContext, fromId: number, coveredTo: num
  * row names its id (route `stream`), as validate expects of every id that goes back.
  */
 export function lateStreamEvent(c: TradeGapContext, id: string): Gap {
-  return gap(c, `trade id ${id}`, '1 trade brought late by the stream', 'backfill', `backfill from=${id} to=${id} count=1 route=stream`);
+  return tradesGap(c, `trade id ${id}`, '1 trade brought late by the stream', 'backfill', `backfill from=${id} to=${id} count=1 route=stream`);
 }
 
 /** Ids that will not be filled: a `gap` row saying which and why. */
 export function missedEvent(c: TradeGapContext, m: MissedIds, why: string): Gap {
-  return gap(c, `trade ids ${m.from}..${m.to}`, `${m.count} trades missing`, 'drop', `trades missed from=${m.from} to=${m.to} count=${m.count}: ${why}`);
+  return tradesGap(c, `trade ids ${m.from}..${m.to}`, `${m.count} trades missing`, 'drop', `trades missed from=${m.from} to=${m.to} count=${m.count}: ${why}`);
 }
 
 /** The venue started its trade ids again: a warning row (nothing is lost: the new ids are kept). */
 export function restartEvent(c: TradeGapContext, last: string, id: string): Gap {
-  return gap(c, `trade id after ${last}`, `trade id ${id}`, 'none', 'trade ids restarted (a new listing or a restarted venue): the new ids are kept');
+  return tradesGap(c, `trade id after ${last}`, `trade id ${id}`, 'none', 'trade ids restarted (a new listing or a restarted venue): the new ids are kept');
 }
 
 /**

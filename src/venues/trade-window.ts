@@ -8,7 +8,7 @@
 // it gives up), so replay makes it at the same frame.
 import type { Gap, Trade } from '../core/events.js';
 import type { RawFrame } from '../core/frames.js';
-import type { TradeGapContext } from './trade-backfill.js';
+import { tradesGap, type TradeGapContext } from './trade-backfill.js';
 
 /** A `conn` mark (connId 0): `trades-window-missed <venueSymbol> <fromUs> <toUs> <reason>`: live gave the window up. */
 export const TRADES_WINDOW_MISSED_MARK = 'trades-window-missed ';
@@ -52,21 +52,16 @@ export function parseTradesWindowMissedMark(data: string): { venueSymbol: string
   return { venueSymbol: m[1], from: Number(m[2]), to: Number(m[3]), reason: m[4] };
 }
 
-const gap = (c: TradeGapContext, expected: string, got: string, action: Gap['action'], reason: string): Gap => ({
-  type: 'gap', venue: c.venue, symbol: c.symbol, venueSymbol: c.venueSymbol, ts: c.ts, localTs: c.localTs,
-  scope: 'trades', expected, got, action, reason,
-});
-
 /** Trades filled from a recent-trades page: ids are not a range, so the row names the first and last id filled and the window. */
 export function windowBackfillEvent(c: TradeGapContext, from: number, to: number, fill: readonly RecentTrade[], route: string): Gap {
   const n = fill.length;
-  return gap(c, `trades ${from}..${to} µs after a reconnect`, `${n} trade${n === 1 ? '' : 's'} over REST`, 'backfill',
+  return tradesGap(c, `trades ${from}..${to} µs after a reconnect`, `${n} trade${n === 1 ? '' : 's'} over REST`, 'backfill',
     `backfill from=${fill[0].id} to=${fill[n - 1].id} count=${n} route=${route} window=${from}..${to}`);
 }
 
 /** Part of a window that will not be filled: a `gap` row saying which and why. */
 export function windowMissedEvent(c: TradeGapContext, from: number, to: number, why: string): Gap {
-  return gap(c, `trades ${from}..${to} µs`, 'trades may be missing', 'drop', `trades missed window=${from}..${to}: ${why}`);
+  return tradesGap(c, `trades ${from}..${to} µs`, 'trades may be missing', 'drop', `trades missed window=${from}..${to}: ${why}`);
 }
 
 export interface TradeWindowsOptions {
