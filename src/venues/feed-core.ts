@@ -246,13 +246,10 @@ export class FeedCore {
    */
   onFrame(f: RawFrame): readonly string[] {
     if (f.dir === 'in') return this.onIncoming(f);
-    if (f.dir !== 'conn') return this.symbolsOfConn(f.connId);
-    this.onConnMark(f);
-    const symbols = this.symbolsOfConn(f.connId);
-    // the close mark is a socket's last frame and its id never comes back: forget the socket once
-    // its mark is routed, or every reconnect would leave an entry behind for the life of the process
-    if (f.data.startsWith('close ')) this.planOfConn.delete(f.connId);
-    return symbols;
+    if (f.dir === 'conn') this.onConnMark(f);
+    // (a closed socket's plan entry stays: forgetting it at its close mark broke the book's
+    // rotation on a venue's planned shutdown in the soak; a few bytes per reconnect)
+    return this.symbolsOfConn(f.connId);
   }
 
   /** A REST depth body for `venueSymbol` (`ok` = HTTP 200): why it could not seed the book, or undefined. */
