@@ -8,7 +8,8 @@ import { MarketfeedError } from '../../core/errors.js';
 import { isDecimalText } from '../../book/levels.js';
 import type { RecentTrade, RecentTradesRoute } from '../trade-window.js';
 import type { BybitMarket } from './market.js';
-import { isBybitRestBody, isObj } from './wire.js';
+import { listOf } from './rest.js';
+import { isObj } from './wire.js';
 
 export const RECENT_TRADE_PATH = '/v5/market/recent-trade';
 /** The route's name in the ledger (`backfill … route=recent-trade`). */
@@ -35,23 +36,8 @@ export function isRecentTradeUrl(url: string): boolean {
  * MF_ERR_HTTP naming the shape expected; a retCode other than 0 is quoted with Bybit's retMsg.
  */
 export function parseRecentTrade(m: BybitMarket, body: string): RecentTrade[] {
-  let x: unknown;
-  try {
-    x = JSON.parse(body);
-  } catch (e) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${RECENT_TRADE_ROUTE} body is not JSON`, { venue: m.venue, got: body.slice(0, 120), cause: e });
-  }
-  if (!isBybitRestBody(x)) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${RECENT_TRADE_ROUTE} body is not {retCode, retMsg, result:{list:[…]}}`, { venue: m.venue, got: body.slice(0, 120) });
-  }
-  if (x.retCode !== 0) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${RECENT_TRADE_ROUTE}: ${m.name} answered retCode ${x.retCode}: ${String(x.retMsg ?? '')}`, { venue: m.venue, got: body.slice(0, 120) });
-  }
-  if (!Array.isArray(x.result.list)) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${RECENT_TRADE_ROUTE} body has retCode 0 but no result.list array`, { venue: m.venue, got: body.slice(0, 120) });
-  }
   const out: RecentTrade[] = [];
-  for (const r of x.result.list as unknown[]) {
+  for (const r of listOf(m, body, RECENT_TRADE_ROUTE)) {
     if (!isObj(r) || typeof r.execId !== 'string' || r.execId === '' || typeof r.price !== 'string' || !isDecimalText(r.price) ||
       typeof r.size !== 'string' || !isDecimalText(r.size) || (r.side !== 'Buy' && r.side !== 'Sell') || typeof r.time !== 'string' || !MS_RE.test(r.time)) {
       throw new MarketfeedError('MF_ERR_HTTP', `${RECENT_TRADE_ROUTE} row is not ${ROW} with a non-empty execId, integer ms time and decimal price and size texts`, {

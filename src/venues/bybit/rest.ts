@@ -17,22 +17,34 @@ export function instrumentsRequest(m: BybitMarket): RestRequest {
   return { path: `/v5/market/instruments-info?category=${m.category}${m.category === 'linear' ? '&limit=1000' : ''}`, weight: 1 };
 }
 
-/** The symbols whose status is "Trading" (linear: perpetuals only, not dated LinearFutures). */
-export function parseExchangeInfo(m: BybitMarket, body: string): Set<string> {
+/**
+ * The `result.list` of a Bybit REST body of route `what` with retCode 0; throws MF_ERR_HTTP saying
+ * what was expected, or quoting Bybit's retCode and retMsg.
+ */
+export function listOf(m: BybitMarket, body: string, what: string): unknown[] {
   let x: unknown;
   try {
     x = JSON.parse(body);
   } catch (e) {
-    throw new MarketfeedError('MF_ERR_HTTP', 'instruments-info body is not JSON', { venue: m.venue, got: body.slice(0, 120), cause: e });
+    throw new MarketfeedError('MF_ERR_HTTP', `${what} body is not JSON`, { venue: m.venue, got: body.slice(0, 120), cause: e });
   }
-  if (!isBybitRestBody(x) || !Array.isArray(x.result.list)) {
-    throw new MarketfeedError('MF_ERR_HTTP', 'instruments-info body is not {retCode, result:{list:[…]}}', { venue: m.venue, got: body.slice(0, 120) });
+  if (!isBybitRestBody(x)) {
+    throw new MarketfeedError('MF_ERR_HTTP', `${what} body is not {retCode, retMsg, result:{list:[…]}}`, { venue: m.venue, got: body.slice(0, 120) });
   }
+  // an error answers result:{}: its retCode says more than the missing list
   if (x.retCode !== 0) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${m.name} answered retCode ${x.retCode}: ${String(x.retMsg ?? '')}`, { venue: m.venue, got: body.slice(0, 120) });
+    throw new MarketfeedError('MF_ERR_HTTP', `${what}: ${m.name} answered retCode ${x.retCode}: ${String(x.retMsg ?? '')}`, { venue: m.venue, got: body.slice(0, 120) });
   }
+  if (!Array.isArray(x.result.list)) {
+    throw new MarketfeedError('MF_ERR_HTTP', `${what} body has retCode 0 but no result.list array`, { venue: m.venue, got: body.slice(0, 120) });
+  }
+  return x.result.list as unknown[];
+}
+
+/** The symbols whose status is "Trading" (linear: perpetuals only, not dated LinearFutures). */
+export function parseExchangeInfo(m: BybitMarket, body: string): Set<string> {
   const out = new Set<string>();
-  for (const i of x.result.list as unknown[]) {
+  for (const i of listOf(m, body, 'instruments-info')) {
     if (!isObj(i) || typeof i.symbol !== 'string' || i.status !== 'Trading') continue;
     if (m.category === 'linear' && i.contractType !== 'LinearPerpetual') continue;
     out.add(i.symbol);

@@ -76,18 +76,23 @@ function levelPairs(levels: unknown[]): [string, string][] | undefined {
   return out;
 }
 
-function envelope(m: OkxMarket, body: string, code: 'MF_ERR_SNAPSHOT_FAILED' | 'MF_ERR_HTTP'): OkxRestBody {
+/**
+ * The `{code, msg, data:[…]}` envelope of an OKX REST body with code "0"; throws `code` otherwise,
+ * naming the route (`what`) when given.
+ */
+export function envelope(m: OkxMarket, body: string, code: 'MF_ERR_SNAPSHOT_FAILED' | 'MF_ERR_HTTP', what?: string): OkxRestBody {
+  const of = what === undefined ? 'body' : `${what} body`;
   let x: unknown;
   try {
     x = JSON.parse(body);
   } catch (e) {
-    throw new MarketfeedError(code, 'body is not JSON', { venue: m.venue, got: body.slice(0, 120), cause: e });
+    throw new MarketfeedError(code, `${of} is not JSON`, { venue: m.venue, got: body.slice(0, 120), cause: e });
   }
   if (!isOkxRestBody(x)) {
-    throw new MarketfeedError(code, 'body is not {code, msg, data:[…]}', { venue: m.venue, got: body.slice(0, 120) });
+    throw new MarketfeedError(code, `${of} is not {code, msg, data:[…]}`, { venue: m.venue, got: body.slice(0, 120) });
   }
   if (x.code !== '0') {
-    throw new MarketfeedError(code, `${m.name} answered code ${x.code}: ${String(x.msg ?? '')}`, { venue: m.venue, got: body.slice(0, 120) });
+    throw new MarketfeedError(code, `${what === undefined ? '' : `${what}: `}${m.name} answered code ${x.code}: ${String(x.msg ?? '')}`, { venue: m.venue, got: body.slice(0, 120) });
   }
   return x;
 }

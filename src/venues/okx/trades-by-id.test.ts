@@ -52,7 +52,7 @@ describe('OKX trades by id (history-trades)', () => {
       .toMatch(/history-trades: OKX answered code 51001: Instrument ID or Spread ID doesn't exist\./);
     expect(thrown(() => p('not json')).message).toMatch(/history-trades body is not JSON/);
     expect(thrown(() => p('[1,2]')).message).toMatch(/history-trades body is not \{code, msg, data:\[…\]\}/);
-    expect(thrown(() => p('{"code":"0","msg":""}')).message).toMatch(/no data array/);
+    expect(thrown(() => p('{"code":"0","msg":""}')).message).toMatch(/history-trades body is not \{code, msg, data/);
     for (const bad of [
       { ...ROW, tradeId: 242720720 }, { ...ROW, tradeId: '12a' }, { ...ROW, px: '29,963.2' }, { ...ROW, sz: '' },
       { ...ROW, side: 'Buy' }, { ...ROW, ts: '1654161646974.5' }, { ...ROW, ts: undefined }, null, [ROW],

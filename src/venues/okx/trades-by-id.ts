@@ -9,6 +9,7 @@ import { MarketfeedError } from '../../core/errors.js';
 import { isDecimalText } from '../../book/levels.js';
 import type { TradeById, TradesByIdRoute } from '../trade-backfill.js';
 import type { OkxMarket } from './market.js';
+import { envelope } from './rest.js';
 import { isObj } from './wire.js';
 
 export const HISTORY_TRADES_PATH = '/api/v5/market/history-trades';
@@ -48,21 +49,7 @@ export function historyTradesFromId(url: string): number | undefined {
  * MF_ERR_HTTP naming the shape expected; a code other than "0" is quoted with OKX's msg.
  */
 export function parseHistoryTrades(m: OkxMarket, body: string): TradeById[] {
-  let x: unknown;
-  try {
-    x = JSON.parse(body);
-  } catch (e) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${HISTORY_TRADES_ROUTE} body is not JSON`, { venue: m.venue, got: body.slice(0, 120), cause: e });
-  }
-  if (!isObj(x) || typeof x.code !== 'string') {
-    throw new MarketfeedError('MF_ERR_HTTP', `${HISTORY_TRADES_ROUTE} body is not {code, msg, data:[…]}`, { venue: m.venue, got: body.slice(0, 120) });
-  }
-  if (x.code !== '0') {
-    throw new MarketfeedError('MF_ERR_HTTP', `${HISTORY_TRADES_ROUTE}: ${m.name} answered code ${x.code}: ${String(x.msg ?? '')}`, { venue: m.venue, got: body.slice(0, 120) });
-  }
-  if (!Array.isArray(x.data)) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${HISTORY_TRADES_ROUTE} body has code "0" but no data array`, { venue: m.venue, got: body.slice(0, 120) });
-  }
+  const x = envelope(m, body, 'MF_ERR_HTTP', HISTORY_TRADES_ROUTE);
   const out: TradeById[] = [];
   for (const r of x.data as unknown[]) {
     if (!isObj(r) || typeof r.tradeId !== 'string' || !ID_RE.test(r.tradeId) || typeof r.px !== 'string' || !isDecimalText(r.px) ||
