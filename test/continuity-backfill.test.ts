@@ -9,7 +9,9 @@
 // `GET /api/v5/market/history-trades` by the `trades` channel's tradeId. Bybit linear, whose ids
 // are not consecutive, fills each outage by time window from `GET /v5/market/recent-trade`; the
 // simulator serves no other trades route, so its tape is read from that route after the run
-// (a 1000-trade page, the simulator's own record, not what the recording fetched).
+// (a 1000-trade page, the simulator's own record, not what the recording fetched). Coinbase fills
+// by window too, from `GET …/products/{id}/ticker?start&end`, after its resubscribe snapshot; its
+// tape is read from the same route a second at a time.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +22,19 @@ import { dayDirs, kindText, readKind, readLedger, type LedgerRow } from './ledge
 import { validateDay } from './truth-rows.js';
 
 interface Case {
-  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit-linear';
+  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit-linear' | 'coinbase';
   symbols: readonly (readonly [unified: string, venueSymbol: string, fs: string])[];
   /** The simulator's tape of every trade it made (not the backfill's route). */
   truthPath: string;
   /** Drops the socket that carries the trades (USDⓈ-M books and trades are on two sockets). */
   connUrl?: string;
+  /** Reconnect backoff, s (default 0.3): each outage must miss more trades than a resubscribe brings back. */
+  backoffS?: number;
+  /** Sockets dropped (default 5) and the recording's length, s (default 7). */
+  drops?: number;
+  durationS?: number;
+  /** The simulator's pace (default 20 ms a step; a trade on about one step in seven). */
+  diffIntervalMs?: number;
 }
 
 const CASES: Case[] = [
@@ -36,10 +45,22 @@ const CASES: Case[] = [
   { venue: 'okx', symbols: [['BTC/USDT', 'BTC-USDT', 'BTCUSDT']], truthPath: '/api/v5/market/trades' },
   // Bybit: one public socket carries books and trades; trade ids are text (not a range)
   { venue: 'bybit-linear', symbols: [['BTC/USDT:USDT', 'BTCUSDT', 'BTCUSDTUSDT']], truthPath: '/v5/market/recent-trade' },
+  // Coinbase: one socket carries books and trades; a resubscribe's market_trades snapshot brings
+  // back the 50 newest trades (about 0.6 s of them when trades come four times as fast), so the
+  // backoff is longer (a jittered 0-3 s) and three outages make sure one outlasts the snapshot; the
+  // rest is filled by time window from the public market trades (`ticker`), also the tape here
+  {
+    venue: 'coinbase', symbols: [['BTC/USD', 'BTC-USD', 'BTCUSD']], truthPath: '/api/v3/brokerage/market/products/BTC-USD/ticker',
+    backoffS: 3, drops: 3, durationS: 14, diffIntervalMs: 5,
+  },
 ];
 
-/** Venues filled by time window: trade ids are not consecutive, so rows name ids, not a range. */
-const byWindow = (c: Case): boolean => c.venue === 'bybit-linear';
+/** Venues filled by time window (ids are not consecutive, or are asked by time): rows name the ids filled and the window. */
+const byWindow = (c: Case): boolean => c.venue === 'bybit-linear' || c.venue === 'coinbase';
+/** The REST route each venue backfills from, as its ledger rows name it. */
+const ROUTE: Record<Case['venue'], string> = {
+  binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades', 'bybit-linear': 'recent-trade', coinbase: 'ticker',
+};
 
 interface TruthTrade {
   id: number | string;
@@ -58,6 +79,21 @@ async function readTape(restUrl: string, c: Case, v: string): Promise<TruthTrade
     };
     expect(body.retCode).toBe(0);
     return body.result.list.map((t) => ({ id: t.execId, price: t.price, qty: t.size, time: Number(t.time), isBuyerMaker: t.side === 'Sell' })).reverse();
+  }
+  if (c.venue === 'coinbase') {
+    // {"trades":[{trade_id, price, size, time (RFC3339 µs), side (the maker's)}…]}, newest first,
+    // 1000 at most of [start, end) (s): the last 40 s, a second at a time (fewer than 1000 each)
+    const tape: TruthTrade[] = [];
+    const now = Math.ceil(Date.now() / 1000);
+    for (let sec = now - 40; sec <= now; sec++) {
+      const body = (await (await fetch(`${restUrl}${c.truthPath}?limit=1000&start=${sec}&end=${sec + 1}`)).json()) as {
+        trades: { trade_id: string; price: string; size: string; time: string; side: string }[];
+      };
+      expect(body.trades.length).toBeLessThan(1000);
+      // the maker bought: the seller took it
+      tape.push(...body.trades.map((t) => ({ id: Number(t.trade_id), price: t.price, qty: t.size, time: Date.parse(t.time), isBuyerMaker: t.side === 'BUY' })).reverse());
+    }
+    return tape;
   }
   if (c.venue !== 'okx') return (await (await fetch(`${restUrl}${c.truthPath}?symbol=${v}&limit=1000`)).json()) as TruthTrade[];
   // {"code":"0","data":[{instId, side, sz, px, tradeId, ts}…]}, newest first, 500 at most
@@ -81,24 +117,26 @@ interface Run {
 
 /** Trade sockets dropped per recording (then quiet until the stop). */
 const DROPS = 5;
+const dropsOf = (c: Case): number => c.drops ?? DROPS;
 
 async function recordWithDrops(c: Case): Promise<Run> {
-  const sim = await startSim({ venue: c.venue, symbols: c.symbols.map((s) => s[1]), seed: 29, diffIntervalMs: 20 });
+  const sim = await startSim({ venue: c.venue, symbols: c.symbols.map((s) => s[1]), seed: 29, diffIntervalMs: c.diffIntervalMs ?? 20 });
   const dataDir = mkdtempSync(join(tmpdir(), 'mf-backfill-'));
   const outDir = mkdtempSync(join(tmpdir(), 'mf-backfill-out-'));
   // a dropped trade socket every 600 ms: each outage (reconnect backoff 0.3 s) misses some trades.
   // DROPS drops, then quiet, so the last ranges are fetched before the stop (a range the stop
   // cuts short is ledgered as missed: the checks below allow those ids only).
   const drops = setInterval(() => {
-    if (sim.injected.disconnects >= DROPS) clearInterval(drops);
+    if (sim.injected.disconnects >= dropsOf(c)) clearInterval(drops);
     else sim.inject('disconnect', { connUrl: c.connUrl });
   }, 600);
   let recorded: CliResult;
   try {
     recorded = await runCli([
       'record', '--venue', c.venue, '--symbols', c.symbols.map((s) => s[0]).join(','),
-      '--ws-url', sim.wsUrl, '--rest-url', sim.restUrl, '--data-dir', dataDir, '--duration', '7s',
-      '--depth', '10', '--storage-flush-interval-s', '0.2', '--ws-reconnect-backoff-s', '0.3', '--ws-reconnect-backoff-max-s', '0.5',
+      '--ws-url', sim.wsUrl, '--rest-url', sim.restUrl, '--data-dir', dataDir, '--duration', `${c.durationS ?? 7}s`,
+      '--depth', '10', '--storage-flush-interval-s', '0.2', '--ws-reconnect-backoff-s', String(c.backoffS ?? 0.3),
+      '--ws-reconnect-backoff-max-s', String((c.backoffS ?? 0.3) + 0.2),
       '--rest-timeout-s', '5', '--no-status', '--log-level', 'error',
     ], {}, 60_000);
   } finally {
@@ -143,17 +181,17 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
   it('records and replays, exit 0, with trade sockets dropped', () => {
     expect(run.recorded.code, run.recorded.stderr).toBe(0);
     expect(run.replayed.code, run.replayed.stderr).toBe(0);
-    expect(run.sim.injected.disconnects).toBe(DROPS);
+    expect(run.sim.injected.disconnects).toBe(dropsOf(c));
   });
 
   it('ledgers a backfill row naming each range: from, to, count, route', () => {
-    const route = { binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades', 'bybit-linear': 'recent-trade' }[c.venue];
+    const route = ROUTE[c.venue];
     const rows = c.symbols.flatMap(([, , fs]) => readLedger(run.dataDir, c.venue, fs).filter((r) => r.kind === 'backfill'));
     expect(rows.length, 'the outages missed trades').toBeGreaterThan(0);
     for (const r of rows) {
       if (byWindow(c)) {
         // ids are text: the row names the first and last filled, and the outage window (µs)
-        const w = / from=(\S+) to=(\S+) count=(\d+) route=recent-trade window=(\d+)\.\.(\d+)\b/.exec(r.detail);
+        const w = new RegExp(` from=(\\S+) to=(\\S+) count=(\\d+) route=${route} window=(\\d+)\\.\\.(\\d+)\\b`).exec(r.detail);
         expect(w, r.detail).not.toBeNull();
         expect(Number(w![3])).toBeGreaterThan(0);
         expect(Number(w![4])).toBeLessThanOrEqual(Number(w![5]));
@@ -199,17 +237,19 @@ describe.each(CASES)('$venue: trades missed while a socket was down are backfill
     const cutByStop = (t: TruthTrade): boolean =>
       stopCut.some(([from, to]) => typeof t.id === 'number' && t.id >= from && t.id <= to) ||
       stopCutWindows.some(([from, to]) => t.time * 1000 >= from && t.time * 1000 <= to);
-    // every trade the simulator made between the first and the last recorded one (the last
-    // millisecond excluded: the recording may stop between two trades of it)
-    const want = tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !cutByStop(t))
+    // every trade the simulator made between the first and the last recorded one (the first and
+    // last milliseconds excluded: the recording may start or stop between two trades of one, as
+    // when a resubscribe snapshot's oldest trade shares its millisecond with older ones)
+    const inside = (t: TruthTrade): boolean => t.time * 1000 > first && t.time * 1000 < last;
+    const want = tape.filter((t) => inside(t) && !cutByStop(t))
       .map((t) => `${t.time * 1000},${t.price},${t.qty},${t.isBuyerMaker ? 'sell' : 'buy'}`);
     const have = new Set(got.map((t) => `${t.ts},${t.price},${t.qty},${t.side}`));
     expect(want.length).toBeGreaterThan(20);
     expect(want.filter((w) => !have.has(w)), 'trades missing from the trades file').toEqual([]);
     if (c.venue !== 'binance-futures') {
-      // spot, OKX, Bybit: the ids are the stream's own, so the ids match too
+      // spot, OKX, Bybit, Coinbase: the ids are the stream's own, so the ids match too
       const ids = new Set(got.map((t) => t.id));
-      expect(tape.filter((t) => t.time * 1000 >= first && t.time * 1000 < last && !ids.has(String(t.id)) && !cutByStop(t)).map((t) => t.id)).toEqual([]);
+      expect(tape.filter((t) => inside(t) && !ids.has(String(t.id)) && !cutByStop(t)).map((t) => t.id)).toEqual([]);
     }
   });
 

@@ -182,7 +182,7 @@ export class FeedCore {
       },
       onMissing: (v) => this.opts.onTradesMissing?.(v),
     });
-    this.tradeIds = new TradeIdFilter(orderedIds, this.tradeGaps);
+    this.tradeIds = new TradeIdFilter(orderedIds, this.tradeGaps, opts.spec.recentTrades !== undefined);
     this.tradeWindows = new TradeWindows({
       venue: this.venue, route: opts.spec.recentTrades, venueSymbols: this.slots.keys(),
       emit: (ev, warn) => {
@@ -545,7 +545,7 @@ export class FeedCore {
     this.touched = slot;
     if (slot === undefined) return;
     const fill = (t: Trade): boolean => {
-      if (!this.tradeIds.admit(slot, t, undefined)) return false;
+      if (!this.tradeIds.admitFromWindow(slot, t)) return false;
       this.opts.handlers.event(t);
       return true;
     };

@@ -181,7 +181,7 @@ export class TradeBackfiller {
       for (;;) {
         const w = this.closedWindow(venueSymbol);
         if (w === undefined || this.stopped || !this.opts.capturing(nowUs())) return;
-        const failure = await this.page(venueSymbol, route.route, () => route.request(venueSymbol));
+        const failure = await this.page(venueSymbol, route.route, () => route.request(venueSymbol, { from: w[0], to: w[1] }));
         if (this.stopped) return;
         const next = this.closedWindow(venueSymbol);
         if (next !== undefined && next[0] === w[0] && next[1] === w[1]) {

@@ -19,7 +19,11 @@ export interface TradeIdSlot extends TradeSlot {
   duplicateTrades: number;
   /** Redundant lines carry this symbol: a trade one line missed may come late from the other. */
   redundant: boolean;
-  /** Redundant lines: recent trade ids, so a trade one line missed still counts when the other brings it late. */
+  /**
+   * Recent trade ids of a venue with increasing ids, kept on redundant lines (a trade one line
+   * missed still counts when the other brings it late) and where outages are filled by time window
+   * (a page's trade is new unless the stream brought it).
+   */
   lineTrades: RecentIds | undefined;
   /** Trades that came late from one line, missed by the other that had gone ahead. */
   tradesFilled: number;
@@ -28,11 +32,13 @@ export interface TradeIdSlot extends TradeSlot {
 export class TradeIdFilter {
   /**
    * `orderedIds`: the venue's numeric trade ids only ever increase (spec.tradeIds, the default);
-   * `gaps`: the missing ids and their ledger rows.
+   * `gaps`: the missing ids and their ledger rows; `windowed`: outages are filled by time window
+   * (spec.recentTrades), so recent ids are remembered.
    */
   constructor(
     private readonly orderedIds: boolean,
     private readonly gaps: TradeIdGaps,
+    private readonly windowed = false,
   ) {}
 
   /**
@@ -68,7 +74,23 @@ export class TradeIdFilter {
     if (first < id) this.gaps.arrived(slot.venueSymbol, first, id - 1);
     if (first > slot.lastTradeId + 1 && slot.lastTradeId >= 0) this.gaps.jumped(slot, first, ev.ts, ev.localTs);
     if (id > slot.lastTradeId) slot.lastTradeId = id;
-    if (slot.redundant) (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(ev.id);
+    if (slot.redundant || this.windowed) (slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(ev.id);
+    return true;
+  }
+
+  /**
+   * A trade of a recent-trades page inside an outage window (trade-window.ts): new unless the
+   * stream brought it. Increasing ids: the page's trades lie at or below the newest id, so they
+   * are looked up among the recent ones instead of compared with it.
+   */
+  admitFromWindow(slot: TradeIdSlot, ev: Trade): boolean {
+    const id = this.orderedIds ? Number(ev.id) : NaN;
+    if (!Number.isSafeInteger(id) || ev.id === '') return this.admit(slot, ev, undefined);
+    if ((slot.lineTrades ??= new RecentIds(LINE_TRADE_IDS)).seen(ev.id)) {
+      slot.duplicateTrades++;
+      return false;
+    }
+    if (id > slot.lastTradeId) slot.lastTradeId = id;
     return true;
   }
 

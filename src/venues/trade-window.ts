@@ -1,5 +1,5 @@
 // Trade backfill by time window, the pure half, for venues whose trade ids cannot show a gap (not
-// consecutive: Bybit `i`, KuCoin `tradeId`). When the last socket carrying a symbol's trades
+// consecutive: Bybit `i`, KuCoin `tradeId`; Coinbase, whose REST trades are asked by time). When the last socket carrying a symbol's trades
 // closes, an outage window opens at the exchange time of the newest trade seen; the next trade
 // the stream brings closes it. A live session then asks the venue's recent-trades route once
 // (trade-backfiller.ts); the body, kept raw first, comes back through FeedCore, which keeps the
@@ -25,13 +25,14 @@ export interface RecentTrade {
 
 /**
  * The route a venue serves its newest trades from (VenueSpec.recentTrades): `request` the newest
- * `maxLimit`; `matches` a captured request URL of this route; `parse` a body's trades (any order)
- * or throws saying what was expected; `route` its name in the ledger.
+ * `maxLimit` (of the window's time range where the venue takes one: Coinbase start/end; Bybit takes
+ * none); `matches` a captured request URL of this route; `parse` a body's trades (any order) or
+ * throws saying what was expected; `route` its name in the ledger.
  */
 export interface RecentTradesRoute {
   route: string;
   maxLimit: number;
-  request(venueSymbol: string): { path: string; weight: number };
+  request(venueSymbol: string, window: { from: number; to: number }): { path: string; weight: number };
   matches(url: string): boolean;
   parse(body: string): RecentTrade[];
 }

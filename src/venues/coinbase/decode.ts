@@ -28,7 +28,7 @@ import {
  * as the aggressor. Coinbase's Advanced Trade docs do not say (PROTOCOLS-MORE.md §8 question 2), so
  * this mapping is the one unverified part of a trade row; the raw capture keeps the venue's word.
  */
-const TAKER_SIDE: Readonly<Record<string, 'buy' | 'sell'>> = { BUY: 'sell', SELL: 'buy' };
+export const TAKER_SIDE: Readonly<Record<string, 'buy' | 'sell'>> = { BUY: 'sell', SELL: 'buy' };
 
 /** Decimal text, undefined for an absent or empty field, null for anything else. */
 function decimalOrNone(x: string | undefined): string | undefined | null {
@@ -44,7 +44,7 @@ function byTradeId(a: CoinbaseTrade, b: CoinbaseTrade): number {
 }
 
 /** Digits only, the way every Coinbase trade id is written: ids that order by value. */
-function isDigits(s: string): boolean {
+export function isDigits(s: string): boolean {
   if (s.length === 0) return false;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -8,6 +8,7 @@ import { coinbaseBookRule } from './book-rule.js';
 import { createDecoder } from './decode.js';
 import { parseProducts, productsRequest } from './rest.js';
 import { plan, resubscribe, subscribedSymbols } from './subscribe.js';
+import { tickerTradesProduct, tickerTradesRoute } from './ticker-trades.js';
 import { toUnified, toVenueSymbol, VENUE } from './symbols.js';
 
 export const coinbase = {
@@ -30,4 +31,8 @@ export const coinbase = {
   bookSnapshot: 'ws',
   resubscribe: (venueSymbol: string) => resubscribe(venueSymbol),
   subscribedSymbols,
+  // an outage of market_trades longer than its resubscribe snapshot (50 trades) is filled by time
+  // window from the public market trades (ticker-trades.ts): trade ids are asked by time there
+  recentTrades: tickerTradesRoute,
+  restSymbol: tickerTradesProduct,
 } satisfies VenueSpec;
