@@ -11,7 +11,8 @@
 // simulator serves no other trades route, so its tape is read from that route after the run
 // (a 1000-trade page, the simulator's own record, not what the recording fetched). Coinbase fills
 // by window too, from `GET …/products/{id}/ticker?start&end`, after its resubscribe snapshot; its
-// tape is read from the same route a second at a time.
+// tape is read from the same route a second at a time. KuCoin Futures fills by window from its
+// last-100 trade history, read every second during the recording for the tape.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ import { dayDirs, kindText, readKind, readLedger, type LedgerRow } from './ledge
 import { validateDay } from './truth-rows.js';
 
 interface Case {
-  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit-linear' | 'coinbase';
+  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit-linear' | 'coinbase' | 'kucoin-futures';
   symbols: readonly (readonly [unified: string, venueSymbol: string, fs: string])[];
   /** The simulator's tape of every trade it made (not the backfill's route). */
   truthPath: string;
@@ -35,6 +36,8 @@ interface Case {
   durationS?: number;
   /** The simulator's pace (default 20 ms a step; a trade on about one step in seven). */
   diffIntervalMs?: number;
+  /** The tape route serves only the newest few trades: read it every second while recording. */
+  pollTape?: boolean;
 }
 
 const CASES: Case[] = [
@@ -53,13 +56,17 @@ const CASES: Case[] = [
     venue: 'coinbase', symbols: [['BTC/USD', 'BTC-USD', 'BTCUSD']], truthPath: '/api/v3/brokerage/market/products/BTC-USD/ticker',
     backoffS: 3, drops: 3, durationS: 14, diffIntervalMs: 5,
   },
+  // KuCoin Futures: one socket (its URL from the bullet token) carries books and executions; the
+  // last-100 trade history fills each outage by time window, and is read every second for the tape
+  { venue: 'kucoin-futures', symbols: [['BTC/USDT:USDT', 'XBTUSDTM', 'BTCUSDTUSDT']], truthPath: '/api/v1/trade/history', pollTape: true },
 ];
 
 /** Venues filled by time window (ids are not consecutive, or are asked by time): rows name the ids filled and the window. */
-const byWindow = (c: Case): boolean => c.venue === 'bybit-linear' || c.venue === 'coinbase';
+const byWindow = (c: Case): boolean => c.venue === 'bybit-linear' || c.venue === 'coinbase' || c.venue === 'kucoin-futures';
 /** The REST route each venue backfills from, as its ledger rows name it. */
 const ROUTE: Record<Case['venue'], string> = {
   binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades', 'bybit-linear': 'recent-trade', coinbase: 'ticker',
+  'kucoin-futures': 'trade-history',
 };
 
 interface TruthTrade {
@@ -79,6 +86,13 @@ async function readTape(restUrl: string, c: Case, v: string): Promise<TruthTrade
     };
     expect(body.retCode).toBe(0);
     return body.result.list.map((t) => ({ id: t.execId, price: t.price, qty: t.size, time: Number(t.time), isBuyerMaker: t.side === 'Sell' })).reverse();
+  }
+  if (c.venue === 'kucoin-futures') {
+    // {"code":"200000","data":[{sequence, tradeId, ts (ns), size, price, side (the taker's)}…]}, the last 100, oldest first
+    const text = await (await fetch(`${restUrl}${c.truthPath}?symbol=${v}`)).text();
+    const body = JSON.parse(text.replace(/"ts":(\d+)/g, '"ts":"$1"')) as { code: string; data: { tradeId: string; ts: string; size: number; price: string; side: string }[] };
+    expect(body.code).toBe('200000');
+    return body.data.map((t) => ({ id: t.tradeId, price: t.price, qty: String(t.size), time: Number(t.ts.slice(0, -6)), isBuyerMaker: t.side === 'sell' }));
   }
   if (c.venue === 'coinbase') {
     // {"trades":[{trade_id, price, size, time (RFC3339 µs), side (the maker's)}…]}, newest first,
@@ -126,6 +140,12 @@ async function recordWithDrops(c: Case): Promise<Run> {
   // a dropped trade socket every 600 ms: each outage (reconnect backoff 0.3 s) misses some trades.
   // DROPS drops, then quiet, so the last ranges are fetched before the stop (a range the stop
   // cuts short is ledgered as missed: the checks below allow those ids only).
+  // a tape route that serves only the newest trades is read every second, the pages joined by id
+  const polled = new Map<string, Map<string, TruthTrade>>(c.symbols.map(([, v]) => [v, new Map()]));
+  const poll = async (): Promise<void> => {
+    for (const [v, seen] of polled) for (const t of await readTape(sim.restUrl, c, v)) seen.set(String(t.id), t);
+  };
+  const polling = c.pollTape === true ? setInterval(() => void poll(), 1000) : undefined;
   const drops = setInterval(() => {
     if (sim.injected.disconnects >= dropsOf(c)) clearInterval(drops);
     else sim.inject('disconnect', { connUrl: c.connUrl });
@@ -141,11 +161,13 @@ async function recordWithDrops(c: Case): Promise<Run> {
     ], {}, 60_000);
   } finally {
     clearInterval(drops);
+    clearInterval(polling);
   }
   const truth = new Map<string, TruthTrade[]>();
   const aggToTrade = new Map<string, Map<number, number>>();
+  if (polling !== undefined) await poll();
   for (const [, v] of c.symbols) {
-    truth.set(v, await readTape(sim.restUrl, c, v));
+    truth.set(v, polling === undefined ? await readTape(sim.restUrl, c, v) : [...polled.get(v)!.values()].sort((a, b) => a.time - b.time));
     if (c.venue === 'binance-futures') {
       const aggs = (await (await fetch(`${sim.restUrl}/fapi/v1/aggTrades?symbol=${v}&limit=1000`)).json()) as { a: number; f: number }[];
       aggToTrade.set(v, new Map(aggs.map((a) => [a.a, a.f])));

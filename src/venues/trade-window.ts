@@ -26,8 +26,9 @@ export interface RecentTrade {
 /**
  * The route a venue serves its newest trades from (VenueSpec.recentTrades): `request` the newest
  * `maxLimit` (of the window's time range where the venue takes one: Coinbase start/end; Bybit takes
- * none); `matches` a captured request URL of this route; `parse` a body's trades (any order) or
- * throws saying what was expected; `route` its name in the ledger.
+ * none); `matches` a captured request URL of this route; `parse` a body's trades, oldest first
+ * (as the stream would have brought them), or throws saying what was expected; `route` its name
+ * in the ledger.
  */
 export interface RecentTradesRoute {
   route: string;
@@ -142,8 +143,8 @@ export class TradeWindows {
       return;
     }
     const to = w.to ?? this.newest.get(slot.venueSymbol) ?? w.from;
-    // the venue lists newest first: reversed, then a stable sort keeps its order within a millisecond
-    const sorted = [...rows].reverse().sort((x, y) => x.ts - y.ts);
+    // oldest first already: a stable sort keeps the venue's order within a timestamp
+    const sorted = rows.slice().sort((x, y) => x.ts - y.ts);
     const filled: { id: string; ts: number; price: string; amount: string; side: Trade['side'] }[] = [];
     for (const t of sorted) {
       if (t.ts < w.from || t.ts > to) continue;

@@ -41,7 +41,8 @@ describe('bybit recent-trade route', () => {
     ]);
     const route = recentTradeRoute(BYBIT_LINEAR);
     const sell = { ...docRow(), execId: '9fb49698-7525-582f-9935-a62e2691be14', side: 'Sell' };
-    expect(route.parse(envelope([sell, docRow()])).map((t) => [t.id, t.side])).toEqual([['9fb49698-7525-582f-9935-a62e2691be14', 'sell'], ['2100000000007764263', 'buy']]);
+    // listed newest first, read oldest first
+    expect(route.parse(envelope([sell, docRow()])).map((t) => [t.id, t.side])).toEqual([['2100000000007764263', 'buy'], ['9fb49698-7525-582f-9935-a62e2691be14', 'sell']]);
     expect(route.parse(envelope([]))).toEqual([]);
   });
 

@@ -32,7 +32,8 @@ export function isRecentTradeUrl(url: string): boolean {
 }
 
 /**
- * A recent-trade body → its trades as the publicTrade stream decodes them (time ms → µs). Throws
+ * A recent-trade body → its trades as the publicTrade stream decodes them (time ms → µs), oldest
+ * first (Bybit lists them newest first). Throws
  * MF_ERR_HTTP naming the shape expected; a retCode other than 0 is quoted with Bybit's retMsg.
  */
 export function parseRecentTrade(m: BybitMarket, body: string): RecentTrade[] {
@@ -46,7 +47,7 @@ export function parseRecentTrade(m: BybitMarket, body: string): RecentTrade[] {
     }
     out.push({ id: r.execId, ts: Number(r.time) * 1000, price: r.price, amount: r.size, side: r.side === 'Buy' ? 'buy' : 'sell' });
   }
-  return out;
+  return out.reverse();
 }
 
 /** The VenueSpec.recentTrades of a market. */

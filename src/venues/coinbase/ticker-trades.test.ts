@@ -50,9 +50,10 @@ describe('coinbase ticker trades route', () => {
   });
 
   it('reads rows as the stream carries them: the taker is the other side of the maker `side`, time in µs', () => {
+    // listed newest first, read oldest first
     expect(parseTickerTrades(page([{ id: 7, us: T0 + 123_456 }, { id: 8, us: T0 + 200_000 }]))).toEqual([
-      { id: '8', ts: T0 + 200_000, price: '100.8', amount: '0.5', side: 'sell' },
       { id: '7', ts: T0 + 123_456, price: '100.7', amount: '0.5', side: 'buy' },
+      { id: '8', ts: T0 + 200_000, price: '100.8', amount: '0.5', side: 'sell' },
     ]);
     expect(parseTickerTrades('{"trades":[],"best_bid":"","best_ask":""}')).toEqual([]);
   });

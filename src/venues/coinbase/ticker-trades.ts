@@ -48,8 +48,9 @@ export function tickerTradesProduct(url: string): string | undefined {
 }
 
 /**
- * A ticker body → its trades as the market_trades channel decodes them. Throws MF_ERR_HTTP naming
- * the shape expected; an error body (`{error, message}`) is quoted.
+ * A ticker body → its trades as the market_trades channel decodes them, oldest first (Coinbase
+ * lists them newest first). Throws MF_ERR_HTTP naming the shape expected; an error body
+ * (`{error, message}`) is quoted.
  */
 export function parseTickerTrades(body: string): RecentTrade[] {
   let x: unknown;
@@ -75,7 +76,7 @@ export function parseTickerTrades(body: string): RecentTrade[] {
     }
     out.push({ id: r.trade_id, ts, price: r.price, amount: r.size, side: TAKER_SIDE[r.side] });
   }
-  return out;
+  return out.reverse();
 }
 
 /** The VenueSpec.recentTrades of Coinbase. */

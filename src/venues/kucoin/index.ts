@@ -8,6 +8,7 @@ import { createDecoder } from './decode.js';
 import { FUTURES, SPOT, type KucoinMarket } from './market.js';
 import { BULLET_REQUEST, depthRequest, exchangeInfoRequest, parseBullet, parseDepth, parseExchangeInfo } from './rest.js';
 import { APP_PING, plan, subscribedSymbols } from './subscribe.js';
+import { tradeHistoryRoute } from './trade-history.js';
 import { futuresUnified, spotUnified, toVenueSymbol } from './symbols.js';
 
 /** The VenueSpec parts of one market. */
@@ -45,4 +46,7 @@ export const kucoin = {
 export const kucoinFutures = {
   ...marketParts(FUTURES),
   kinds: { trades: true, book: true, quote: true, derivative: true },
+  // an outage of the execution stream is filled by time window from the last 100 trades
+  // (trade-history.ts; spot's histories rows carry no trade id to match the stream's by)
+  recentTrades: tradeHistoryRoute,
 } satisfies VenueSpec;
