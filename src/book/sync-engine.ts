@@ -484,16 +484,15 @@ export class SyncEngine {
       // from inside onBadCopy
       undo.undo(book);
       this._lastId = prevId;
-      this.counters.applied--;
-      this.counters.checksumChecks++;
       this.copyRejected = true;
       if (this.onBadCopy!(u)) {
+        // taken back: checked, and not applied after all
+        this.counters.applied--;
+        this.counters.checksumChecks++;
         this.counters.copiesRejected++;
         return;
       }
-      // no other copy: the gap below, as without redundancy (counted again there)
-      this.counters.checksumChecks--;
-      this.counters.applied++;
+      // no other copy: the gap below, as without redundancy (its check is counted there)
     }
     undo.clear();
     this.copyRejected = false;
@@ -548,19 +547,18 @@ export class SyncEngine {
     if (sum !== value && ours === undefined && !this.copyRejected && !this.committedUnconfirmed) {
       undo.undo(book);
       const undone = this.unconfirmed;
-      this.counters.applied -= undone;
       this.unconfirmed = 0;
       // the book is back where the last good checksum left it, which is the last row
       this.rowPending = false;
-      this.counters.checksumChecks++;
       this.copyRejected = true;
       if (this.onBadCopy!(undefined)) {
+        // taken back: checked, and not applied after all
+        this.counters.applied -= undone;
+        this.counters.checksumChecks++;
         this.counters.copiesRejected++;
         return;
       }
-      // no other copy: the gap below, as without redundancy (counted again there)
-      this.counters.checksumChecks--;
-      this.counters.applied += undone;
+      // no other copy: the gap below, as without redundancy (its check is counted there)
     }
     undo.clear();
     this.unconfirmed = 0;
