@@ -29,7 +29,14 @@ export interface SoakVenue {
   book: { rows: number; checked: number; mismatches: number; ok: boolean };
   gaps: { injected: number; found: number; unseen: number; missed: number; ledgerGaps: number; ok: boolean };
   trades: { recorded: number; missingWhileUp: number; lostInOutages: number; duplicates: number; ok: boolean };
-  memory: { samples: number; perMinuteMiB: number[]; flat: boolean; lagPerMinuteMs: number[]; lagP99MaxMs: number };
+  memory: {
+    samples: number; perMinuteMiB: number[]; flat: boolean; warmUpS: number;
+    /** RSS peak in the first and second half after the warm-up, MiB. */
+    rssPeaksMiB: [number, number];
+    /** The live heap after each full collection after the warm-up, MiB, and its Theil-Sen trend (undefined: fewer than 3). */
+    heapAfterGcMiB: number[]; heapGrowthMiB: number | undefined;
+    lagPerMinuteMs: number[]; lagP99MaxMs: number;
+  };
 }
 
 export interface SoakReport {
@@ -43,5 +50,7 @@ export interface SoakReport {
   ok: boolean;
 }
 
+export const RSS_GROWTH_MAX_MIB: number;
+export const HEAP_GROWTH_MAX_MIB: number;
 export function soakSymbols(n: number): string[];
 export function runSoak(o: SoakOptions): Promise<SoakReport>;

@@ -6,6 +6,7 @@
 // latter observed on the hot path: one clock read and one bucket increment per event).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MarketEvent } from '../core/events.js';
+import { heapAfterGc } from '../core/heap-after-gc.js';
 import { nowUs } from '../core/time.js';
 import type { FeedStats } from '../pipeline/feed.js';
 import { BookState } from '../core/events.js';
@@ -92,6 +93,13 @@ export class Prometheus {
       collect() {
         this.reset();
         for (const st of hub.states()) this.inc({ venue: st.ref.venue, symbol: st.ref.symbol }, st.counters.messages);
+      },
+    });
+    heapAfterGc(); // watching from now
+    new Gauge({
+      name: 'marketfeed_heap_after_gc_bytes', help: 'V8 heap in use after the last full collection (the live heap a leak grows; 0 before the first)', registers: [r],
+      collect() {
+        this.set(heapAfterGc().bytes);
       },
     });
     new Gauge({

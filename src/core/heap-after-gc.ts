@@ -1,0 +1,31 @@
+// The V8 heap in use right after the last full (mark-sweep) collection: the live heap. RSS saws up
+// and down by tens of MiB as V8 resizes its young generation and old-space headroom, whatever the
+// program keeps; what a leak grows is this floor. One process-wide PerformanceObserver on `gc`
+// entries, started on first use; each major collection's entry reads v8.getHeapStatistics()
+// (the entries come batched, a moment after the collection: what was allocated meanwhile counts).
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+
+let observer: PerformanceObserver | undefined;
+let lastBytes = 0;
+let collections = 0;
+
+/** Starts watching (once per process). */
+function watch(): void {
+  if (observer !== undefined) return;
+  observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === undefined || (kind & constants.NODE_PERFORMANCE_GC_MAJOR) === 0) continue;
+      lastBytes = getHeapStatistics().used_heap_size;
+      collections++;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+}
+
+/** The heap in use after the newest full collection (0 until the first), and how many were seen. */
+export function heapAfterGc(): { bytes: number; collections: number } {
+  watch();
+  return { bytes: lastBytes, collections };
+}
