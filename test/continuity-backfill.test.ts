@@ -23,7 +23,7 @@ import { dayDirs, kindText, readKind, readLedger, type LedgerRow } from './ledge
 import { validateDay } from './truth-rows.js';
 
 interface Case {
-  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit-linear' | 'coinbase' | 'kucoin-futures';
+  venue: 'binance' | 'binance-futures' | 'okx' | 'bybit' | 'bybit-linear' | 'coinbase' | 'kucoin-futures';
   symbols: readonly (readonly [unified: string, venueSymbol: string, fs: string])[];
   /** The simulator's tape of every trade it made (not the backfill's route). */
   truthPath: string;
@@ -48,6 +48,8 @@ const CASES: Case[] = [
   { venue: 'okx', symbols: [['BTC/USDT', 'BTC-USDT', 'BTCUSDT']], truthPath: '/api/v5/market/trades' },
   // Bybit: one public socket carries books and trades; trade ids are text (not a range)
   { venue: 'bybit-linear', symbols: [['BTC/USDT:USDT', 'BTCUSDT', 'BTCUSDTUSDT']], truthPath: '/v5/market/recent-trade' },
+  // Bybit spot: its route serves the newest 60 only, so the tape is read every second
+  { venue: 'bybit', symbols: [['BTC/USDT', 'BTCUSDT', 'BTCUSDT']], truthPath: '/v5/market/recent-trade', pollTape: true },
   // Coinbase: one socket carries books and trades; a resubscribe's market_trades snapshot brings
   // back the 50 newest trades (about 0.6 s of them when trades come four times as fast), so the
   // backoff is longer (a jittered 0-3 s) and three outages make sure one outlasts the snapshot; the
@@ -62,10 +64,10 @@ const CASES: Case[] = [
 ];
 
 /** Venues filled by time window (ids are not consecutive, or are asked by time): rows name the ids filled and the window. */
-const byWindow = (c: Case): boolean => c.venue === 'bybit-linear' || c.venue === 'coinbase' || c.venue === 'kucoin-futures';
+const byWindow = (c: Case): boolean => c.venue === 'bybit' || c.venue === 'bybit-linear' || c.venue === 'coinbase' || c.venue === 'kucoin-futures';
 /** The REST route each venue backfills from, as its ledger rows name it. */
 const ROUTE: Record<Case['venue'], string> = {
-  binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades', 'bybit-linear': 'recent-trade', coinbase: 'ticker',
+  binance: 'historicalTrades', 'binance-futures': 'aggTrades', okx: 'history-trades', bybit: 'recent-trade', 'bybit-linear': 'recent-trade', coinbase: 'ticker',
   'kucoin-futures': 'trade-history',
 };
 
@@ -79,9 +81,10 @@ interface TruthTrade {
 
 /** The simulator's tape of `v`, oldest first, in Binance's row shape whatever the venue's. */
 async function readTape(restUrl: string, c: Case, v: string): Promise<TruthTrade[]> {
-  if (c.venue === 'bybit-linear') {
-    // {"retCode":0,"result":{"list":[{execId, price, size, side, time}…]}}, newest first, 1000 at most
-    const body = (await (await fetch(`${restUrl}${c.truthPath}?category=linear&symbol=${v}&limit=1000`)).json()) as {
+  if (c.venue === 'bybit-linear' || c.venue === 'bybit') {
+    // {"retCode":0,"result":{"list":[{execId, price, size, side, time}…]}}, newest first, 1000 at most (spot 60)
+    const category = c.venue === 'bybit' ? 'spot&limit=60' : 'linear&limit=1000';
+    const body = (await (await fetch(`${restUrl}${c.truthPath}?category=${category}&symbol=${v}`)).json()) as {
       retCode: number; result: { list: { execId: string; price: string; size: string; side: string; time: string }[] };
     };
     expect(body.retCode).toBe(0);
