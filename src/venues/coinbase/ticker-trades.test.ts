@@ -4,8 +4,8 @@
 // newest that the stream never brought are kept; those it brought are not written twice).
 import { describe, expect, it } from 'vitest';
 import type { Gap, MarketEvent, Trade } from '../../core/events.js';
-import { isMarketfeedError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
+import { expectMarketfeedError } from '../../../test/expect-error.js';
 import { FeedCore } from '../feed-core.js';
 import { getVenue } from '../index.js';
 import { isTickerTradesUrl, parseTickerTrades, tickerTradesProduct, tickerTradesRequest } from './ticker-trades.js';
@@ -59,24 +59,16 @@ describe('coinbase ticker trades route', () => {
   });
 
   it('names what is wrong with a body it cannot read', () => {
-    const why = (body: string): string => {
-      try {
-        parseTickerTrades(body);
-      } catch (e) {
-        expect(isMarketfeedError(e) && e.code === 'MF_ERR_HTTP').toBe(true);
-        return (e as Error).message;
-      }
-      throw new Error('no error');
-    };
-    expect(why('<html>')).toBe('MF_ERR_HTTP: coinbase: ticker body is not JSON; got <html>');
-    expect(why('{"error":"NOT_FOUND","error_details":"ProductID is invalid","message":"ProductID is invalid"}')).toMatch(/^MF_ERR_HTTP: coinbase: ticker answered NOT_FOUND: ProductID is invalid;/);
-    expect(why('{"best_bid":"1"}')).toMatch(/^MF_ERR_HTTP: coinbase: ticker body is not \{trades:\[…\]\};/);
-    const bad = JSON.parse(page([{ id: 7, us: T0 }]));
-    bad.trades[0].trade_id = 'x7';
-    expect(why(JSON.stringify(bad))).toMatch(/^MF_ERR_HTTP: coinbase: ticker row is not \{trade_id, product_id, price, size, time, side:"BUY"\|"SELL"\}/);
-    bad.trades[0].trade_id = '7';
-    bad.trades[0].time = 'yesterday';
-    expect(why(JSON.stringify(bad))).toMatch(/^MF_ERR_HTTP: coinbase: ticker row is not/);
+    const bad = (text: string, part: string): void => expectMarketfeedError(() => parseTickerTrades(text), 'MF_ERR_HTTP', part);
+    bad('<html>', 'coinbase: ticker body is not JSON; got <html>');
+    bad('{"error":"NOT_FOUND","error_details":"ProductID is invalid","message":"ProductID is invalid"}', 'coinbase: ticker answered NOT_FOUND: ProductID is invalid');
+    bad('{"best_bid":"1"}', 'coinbase: ticker body is not {trades:[…]}');
+    const row = JSON.parse(page([{ id: 7, us: T0 }]));
+    row.trades[0].trade_id = 'x7';
+    bad(JSON.stringify(row), 'coinbase: ticker row is not {trade_id, product_id, price, size, time, side:"BUY"|"SELL"}');
+    row.trades[0].trade_id = '7';
+    row.trades[0].time = 'yesterday';
+    bad(JSON.stringify(row), 'coinbase: ticker row is not');
   });
 });
 

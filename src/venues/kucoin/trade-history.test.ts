@@ -4,8 +4,8 @@
 // execution stream from it. Spot has no route (its rows carry no trade id).
 import { describe, expect, it } from 'vitest';
 import type { Gap, MarketEvent, Trade } from '../../core/events.js';
-import { isMarketfeedError } from '../../core/errors.js';
 import { silentLogger } from '../../core/log.js';
+import { expectMarketfeedError } from '../../../test/expect-error.js';
 import { FeedCore } from '../feed-core.js';
 import { getVenue } from '../index.js';
 import type { DecodeSink } from '../types.js';
@@ -55,20 +55,12 @@ describe('kucoin futures trade-history route', () => {
   });
 
   it('names what is wrong with a body it cannot read', () => {
-    const why = (text: string): string => {
-      try {
-        parseTradeHistory(text);
-      } catch (e) {
-        expect(isMarketfeedError(e) && e.code === 'MF_ERR_HTTP').toBe(true);
-        return (e as Error).message;
-      }
-      throw new Error('no error');
-    };
-    expect(why('<html>')).toContain('trade-history body is not a JSON object');
-    expect(why('{"code":"400100","msg":"This pair is not provided at present"}')).toContain('trade-history: the venue answered code 400100: This pair is not provided at present');
-    expect(why('{"code":"200000","data":{}}')).toContain('trade-history data is not a list');
-    expect(why(body([{ id: '', seq: 1, ns: '1786540805418000000' }]))).toContain('trade-history row is not');
-    expect(why(body([{ id: 'a', seq: 1, ns: '17865408' }]))).toContain('trade-history row is not');
+    const bad = (text: string, part: string): void => expectMarketfeedError(() => parseTradeHistory(text), 'MF_ERR_HTTP', part);
+    bad('<html>', 'trade-history body is not a JSON object');
+    bad('{"code":"400100","msg":"This pair is not provided at present"}', 'trade-history: the venue answered code 400100: This pair is not provided at present');
+    bad('{"code":"200000","data":{}}', 'trade-history data is not a list');
+    bad(body([{ id: '', seq: 1, ns: '1786540805418000000' }]), 'trade-history row is not');
+    bad(body([{ id: 'a', seq: 1, ns: '17865408' }]), 'trade-history row is not');
   });
 });
 
