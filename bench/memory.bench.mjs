@@ -64,5 +64,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const at = (t) => samples.reduce((best, s) => (Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best), samples[0]);
   const last = samples[samples.length - 1];
   console.log(`  growth ${at(40).t} s → ${last.t} s: ${(last.rss - at(40).rss).toFixed(1)} MiB (goal < 10); peak ${Math.max(...samples.map((s) => s.rss)).toFixed(0)} MiB (goal < 200)`);
-  console.log(`  frames ${closed.framesIn.toLocaleString('en-US')}, gaps ${closed.gaps}, maxRSS ${closed.maxRssMiB.toFixed(0)} MiB`);
+  console.log(`  frames ${closed.framesIn.toLocaleString('en-US')}, gaps ${closed.gaps}, maxRSS ${closed.maxRssMiB.toFixed(0)} MiB, CPU ${closed.cpuS.toFixed(1)} s`);
 }

@@ -1,4 +1,5 @@
 // marketfeed record: live capture into the data directory until Ctrl-C, SIGTERM or --duration.
+import { warmUpCollections } from '../core/warm-up-gc.js';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import type { Config } from '../core/config.js';
@@ -109,11 +110,13 @@ async function recordClaimed(cfg: Config, spec: RecordedVenue, run: RecorderRun)
   feed = new Feed({ config: cfg, handlers, log: run.log, emitChanges: cfg.storage.live });
   const status = new StatusLine(feed, sink, cfg.status && process.stdout.isTTY === true);
   let opened = false;
+  let stopWarmUp: (() => void) | undefined;
   try {
     await feed.check();
     opened = true;
     sink.runStart(`venue=${spec.id} symbols=${cfg.symbols.join(' ')} depth=${cfg.depth} quote_check=${cfg.quoteCheck} ws=${cfg.ws.url || spec.urls.ws} rest=${cfg.rest.url || spec.urls.rest}${sim ? ' sim=1' : ''}${cfg.redundant > 1 ? ` redundant=${cfg.redundant}` : ''}${spec.runDetail ?? ''}`);
     feed.open();
+    stopWarmUp = warmUpCollections(); // memory: see core/warm-up-gc.ts
     run.log.info({ venue: spec.id, symbols: cfg.symbols, dataDir: cfg.dataDir }, 'recording');
     status.start();
     const timer = cfg.duration > 0 ? new Promise<string>((r) => setTimeout(r, cfg.duration, 'duration').unref()) : undefined;
@@ -126,6 +129,7 @@ async function recordClaimed(cfg: Config, spec: RecordedVenue, run: RecorderRun)
     sink.runStop(`reason=${why} frames=${f.framesIn} rejects=${f.rejects} gaps=${sum('gaps')} resyncs=${sum('resyncs')} quote_checks=${sum('quoteChecks')} quote_mismatches=${sum('quoteMismatches')} checksum_checks=${sum('checksumChecks')} checksum_mismatches=${sum('checksumMismatches')}${redundancyDetail(f)}`);
     return EXIT_OK;
   } finally {
+    stopWarmUp?.();
     status.stop();
     await feed.stop();
     await bus?.stop();
