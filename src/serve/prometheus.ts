@@ -97,7 +97,7 @@ export class Prometheus {
     });
     heapAfterGc(); // watching from now
     new Gauge({
-      name: 'marketfeed_heap_after_gc_bytes', help: 'V8 heap in use after the last full collection (the live heap a leak grows; 0 before the first)', registers: [r],
+      name: 'marketfeed_heap_after_gc_bytes', help: 'V8 old generation in use after the last full collection (the live heap a leak grows; 0 before the first)', registers: [r],
       collect() {
         this.set(heapAfterGc().bytes);
       },
