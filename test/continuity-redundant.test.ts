@@ -240,6 +240,8 @@ describe.each([
   }, 90_000);
   afterAll(async () => {
     await sim?.stop();
+    // MF_KEEP_TEST_DATA=1 keeps the recording for a look after a failure
+    if (process.env.MF_KEEP_TEST_DATA !== undefined) return console.log(dataDir);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
