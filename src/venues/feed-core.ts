@@ -11,7 +11,7 @@ import { SyncEngine } from '../book/sync-engine.js';
 import type { DepthUpdate } from '../book/types.js';
 import { RecentIds } from './recent-ids.js';
 import { TRADES_MISSED_MARK, TradeIdGaps, type IdRange } from './trade-backfill.js';
-import { LINE_TRADE_IDS, TradeIdFilter, type TradeIdSlot } from './trade-ids.js';
+import { LINE_EVENT_KEYS, TradeIdFilter, type TradeIdSlot } from './trade-ids.js';
 import { TRADES_WINDOW_MISSED_MARK, TradeWindows, type TradeWindow } from './trade-window.js';
 import { LineMerger, type RedundancyStats } from './redundancy.js';
 import type { ConnectionPlan, DecodeSink, Decoder, FrameMeta, Kind, VenueSpec } from './types.js';
@@ -94,11 +94,16 @@ export const RESYNC_MARK = 'resync ';
 
 /**
  * What makes two lines' copies of an event (other than a trade) the same: a quote's update id
- * where it has one, else everything but the receive time.
+ * where it has one, else everything but the receive time (and the venue and symbol: one ring per
+ * symbol).
  */
 function lineEventKey(ev: MarketEvent): string {
   if (ev.type === 'quote' && ev.updateId !== undefined) return `quote ${ev.updateId}`;
-  return JSON.stringify(ev, (k, v: unknown) => (k === 'localTs' ? undefined : v));
+  return JSON.stringify(ev, lineEventFields);
+}
+
+function lineEventFields(k: string, v: unknown): unknown {
+  return k === 'localTs' || k === 'venue' || k === 'symbol' || k === 'venueSymbol' ? undefined : v;
 }
 
 /**
@@ -460,7 +465,7 @@ export class FeedCore {
       if (ev.type === 'trade' && slot !== undefined && !this.tradeIds.admit(slot, ev, tradeIds)) return;
       if (ev.type === 'trade' && !this.tradeGaps.fillingFromRest) this.tradeWindows.seen(ev.venueSymbol, ev.ts);
       // redundant lines: quotes, tickers, funding … arrive twice too; the first copy goes on
-      if (slot?.redundant === true && ev.type !== 'trade' && (slot.lineEvents ??= new RecentIds(LINE_TRADE_IDS)).seen(lineEventKey(ev))) {
+      if (slot?.redundant === true && ev.type !== 'trade' && (slot.lineEvents ??= new RecentIds(LINE_EVENT_KEYS)).seen(lineEventKey(ev))) {
         slot.duplicateEvents++;
         return;
       }

@@ -9,8 +9,17 @@ import { firstTradeId, type TradeIdGaps, type TradeSlot } from './trade-backfill
 
 /** Trade ids remembered per symbol for venues whose ids are not increasing numbers. */
 const RECENT_TRADE_IDS = 512;
-/** Ids (or event keys) remembered per symbol on redundant lines: how far one line may run ahead of the other. */
+/** Trade ids remembered per symbol on redundant lines: how far one line may run ahead of the other. */
 export const LINE_TRADE_IDS = 4096;
+/**
+ * Keys of other events (quotes, tickers, funding …) remembered per symbol on redundant lines. The
+ * other line's copy comes within the lines' skew (well under a second; seconds for a stalled line):
+ * 1024 keys cover 7 minutes of OKX's quotes and tickers (2.2 a second per symbol). A key can be a
+ * whole event's JSON (about 200 B on OKX): at 4096 this ring was the redundant recorder's largest
+ * holder, about 1.1 MiB per OKX symbol once full after 31 minutes (heap snapshots, 2026-12-07). A
+ * copy later than the ring reaches is written twice (a duplicate row, nothing lost).
+ */
+export const LINE_EVENT_KEYS = 1024;
 
 /** What is kept of one symbol's trades. */
 export interface TradeIdSlot extends TradeSlot {
