@@ -133,7 +133,12 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
   const bar = new ProgressBar('replay', progress, 'events', () => progress.events, flags.progress && process.stderr.isTTY === true);
   let sink: CaptureSink | undefined;
   const storageConfig = flags.outDir === undefined ? defaultConfig() : loadConfig({ env: process.env });
-  const sinkFor = (): CaptureSink => {
+  // the ledger's run rows carry the replayed data's times, not the clock's: a row's day decides
+  // its day directory, and days never roll back, so a run_start stamped today would draw every
+  // older day's rows into today's files
+  let lastTs: number | undefined;
+  const sinkFor = (at?: number): CaptureSink => {
+    if (at !== undefined && at > 0 && (lastTs === undefined || at > lastTs)) lastTs = at;
     if (sink === undefined) {
       // the storage settings of ./marketfeed.yaml and the environment (rotation, Parquet, which
       // outputs), as record would use them; never raw (replay reads it) or live files
@@ -145,7 +150,7 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
       cfg.storage = { ...cfg.storage, raw: false, live: false };
       cfg.window = defaultConfig().window; // the capture already holds only what its window let in
       sink = new CaptureSink({ config: cfg, venueLabel: label, venue: cfg.venue, symbols: progress.symbols, log });
-      sink.runStart(`replay of ${flags.capture ?? flags.dataDir} venue=${cfg.venue} symbols=${progress.symbols.join(' ')} depth=${progress.depth}`);
+      sink.runStart(`replay of ${flags.capture ?? flags.dataDir} venue=${cfg.venue} symbols=${progress.symbols.join(' ')} depth=${progress.depth}`, lastTs);
     }
     return sink;
   };
@@ -153,12 +158,12 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
   try {
     if (flags.outDir !== undefined) {
       opts.handlers = {
-        snapshot: (s, body, localTs, id) => sinkFor().handlers.snapshot(s, body, localTs, id),
-        reject: (syms, reason, frame, localTs) => sinkFor().handlers.reject(syms, reason, frame, localTs),
+        snapshot: (s, body, localTs, id) => sinkFor(localTs).handlers.snapshot(s, body, localTs, id),
+        reject: (syms, reason, frame, localTs) => sinkFor(localTs).handlers.reject(syms, reason, frame, localTs),
       };
       let n = 0;
       for await (const ev of replay(opts)) {
-        sinkFor().handlers.event(ev);
+        sinkFor(ev.localTs).handlers.event(ev);
         // replay outruns the writers: flushing now and then keeps their pending rows bounded
         // (beyond their budget they would drop rows) and lets the stop signal in
         if (++n % FLUSH_EVERY === 0) {
@@ -166,7 +171,7 @@ export async function runReplay(flags: ReplayFlags, stop: Promise<string>): Prom
           if (stopped) break;
         }
       }
-      sinkFor().runStop(`reason=${stopped ? 'signal' : 'end'} events=${progress.events}`);
+      sinkFor().runStop(`reason=${stopped ? 'signal' : 'end'} events=${progress.events}`, lastTs);
     } else if (speed === 0 && jitter === 0) {
       const out = new LineOut();
       for await (const chunk of replayNdjson({ ...opts, workers })) {

@@ -1,10 +1,10 @@
 // Replay on several cores gives replay()'s bytes: the range split, the line batches, the merge of
 // merges (against the one flat merge, on receive times that tie and go backwards), and the built
 // CLI with 0 to 3 workers over symbols and days, against the library's events.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RawFrame } from '../core/frames.js';
 import { eventRow, rawLine } from '../storage/csv.js';
@@ -247,5 +247,30 @@ describe('marketfeed replay --workers (built CLI)', () => {
     const r = await runCli([...base.slice(0, 2), broken, ...base.slice(3), '--workers', '2'], {}, 60_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/replay worker: .*EISDIR/);
+  }, 60_000);
+});
+
+describe('marketfeed replay --out-dir of days recorded across midnight', () => {
+  it('writes each row into the day of its receive time, whatever day the replay runs on', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'mf-replay-days-'));
+    const outDir = mkdtempSync(join(tmpdir(), 'mf-replay-days-out-'));
+    dirs.push(dataDir, outDir);
+    const frames = capture('BTCUSDT', T0, 5000, 1);
+    writeCapture(dataDir, 'BTCUSDT', frames, [eventRow({ eventId: 1, ts: T0 - 1, localTs: T0 - 1, kind: 'run_start', state: '', detail: 'venue=binance symbols=BTC/USDT depth=3 ws=x' })]);
+    const days = [...new Set(frames.map((f) => utcDay(f.localTs)))];
+    expect(days.length).toBe(2);
+    const r = await runCli(['replay', '--data-dir', dataDir, '--venue', 'sim-binance', '--out-dir', outDir, '--no-progress'], {}, 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const symbolDir = join(outDir, 'sim-binance', 'BTCUSDT');
+    expect(readdirSync(symbolDir).filter((d) => /^\d{8}$/.test(d)).sort()).toEqual(days);
+    for (const day of days) {
+      for (const kind of ['book', 'trades', 'events']) {
+        const rows = gunzipSync(readFileSync(join(symbolDir, day, `${kind}_BTCUSDT_${day}.csv.gz`))).toString().trim().split('\n').slice(1);
+        expect(rows.length, `${kind} ${day}`).toBeGreaterThan(0);
+        // every row's local_timestamp (book: 2nd column, trades: 6th, events: 3rd) is of that day
+        const col = { book: 1, trades: 5, events: 2 }[kind]!;
+        for (const row of rows) expect(utcDay(Number(row.split(',')[col])), `${kind} ${day}: ${row.slice(0, 60)}`).toBe(day);
+      }
+    }
   }, 60_000);
 });

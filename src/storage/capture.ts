@@ -133,8 +133,8 @@ export class CaptureSink {
     };
   }
 
-  runStart(detail: string): void {
-    const t = nowUs();
+  runStart(detail: string, at: number = nowUs()): void {
+    const t = at;
     for (const symbol of this.bySymbol.keys()) this.writeSymbolFile(symbol);
     this.ledgerAll([...this.bySymbol.keys()], 'run_start', '', detail, t, false);
   }
@@ -157,8 +157,8 @@ export class CaptureSink {
     }
   }
 
-  runStop(detail: string): void {
-    const t = nowUs();
+  runStop(detail: string, at: number = nowUs()): void {
+    const t = at;
     this.ledgerAll([...this.bySymbol.keys()], 'run_stop', '', detail, t, false);
   }
 
