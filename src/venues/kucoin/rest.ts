@@ -31,8 +31,11 @@ export function depthRequest(m: KucoinMarket, venueSymbol: string): RestRequest 
     : { path: `/api/v1/market/orderbook/level2_100?symbol=${symbol}`, weight: 4 };
 }
 
-/** The `data` of a KuCoin body, or a MarketfeedError with the venue's code and message. */
-function dataOf(m: KucoinMarket, body: string, code: 'MF_ERR_SNAPSHOT_FAILED' | 'MF_ERR_HTTP', lossless: boolean): unknown {
+/**
+ * The `data` of a KuCoin body, or a MarketfeedError with the venue's code and message (`what`: the
+ * route's name, put before the message).
+ */
+export function dataOf(m: KucoinMarket, body: string, code: 'MF_ERR_SNAPSHOT_FAILED' | 'MF_ERR_HTTP', lossless: boolean, what?: string): unknown {
   let x: unknown;
   if (lossless) x = parseLossless(body);
   else {
@@ -42,9 +45,11 @@ function dataOf(m: KucoinMarket, body: string, code: 'MF_ERR_SNAPSHOT_FAILED' | 
       x = undefined;
     }
   }
-  if (!isObj(x)) throw new MarketfeedError(code, 'body is not a JSON object', { venue: m.venue, got: body.slice(0, 120) });
+  if (!isObj(x)) throw new MarketfeedError(code, `${what === undefined ? '' : `${what} `}body is not a JSON object`, { venue: m.venue, got: body.slice(0, 120) });
   if (x.code !== OK) {
-    throw new MarketfeedError(code, `the venue answered code ${String(x.code)}: ${String(x.msg ?? '')}`, { venue: m.venue, expected: `code ${OK}`, got: body.slice(0, 200) });
+    throw new MarketfeedError(code, `${what === undefined ? '' : `${what}: `}the venue answered code ${String(x.code)}: ${String(x.msg ?? '')}`, {
+      venue: m.venue, expected: `code ${OK}`, got: body.slice(0, 200),
+    });
   }
   return x.data;
 }

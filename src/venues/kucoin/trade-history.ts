@@ -10,8 +10,10 @@
 // stream already brought.
 import { MarketfeedError } from '../../core/errors.js';
 import type { RecentTrade, RecentTradesRoute } from '../trade-window.js';
-import { nsTextToUs, parseLossless } from './lossless.js';
+import { isDecimalText } from '../../book/levels.js';
+import { nsTextToUs } from './lossless.js';
 import { FUTURES } from './market.js';
+import { dataOf } from './rest.js';
 import { isObj } from './wire.js';
 
 export const TRADE_HISTORY_PATH = '/api/v1/trade/history';
@@ -19,8 +21,6 @@ export const TRADE_HISTORY_PATH = '/api/v1/trade/history';
 export const TRADE_HISTORY_ROUTE = 'trade-history';
 /** "the last 100 trades". */
 export const TRADE_HISTORY_LAST = 100;
-const OK = '200000';
-const DECIMAL_RE = /^\d+(\.\d+)?$/;
 const DIGITS_RE = /^\d{1,20}$/;
 const ROW = '{sequence, tradeId, price, size, side:"buy"|"sell", ts}';
 
@@ -44,19 +44,13 @@ const bySequence = (a: string, b: string): number => (a.length !== b.length ? a.
  * 200000 is quoted with KuCoin's msg.
  */
 export function parseTradeHistory(body: string): RecentTrade[] {
-  const x = parseLossless(body);
-  if (!isObj(x)) throw new MarketfeedError('MF_ERR_HTTP', `${TRADE_HISTORY_ROUTE} body is not a JSON object`, { venue: FUTURES.venue, got: body.slice(0, 120) });
-  if (x.code !== OK) {
-    throw new MarketfeedError('MF_ERR_HTTP', `${TRADE_HISTORY_ROUTE}: the venue answered code ${String(x.code)}: ${String(x.msg ?? '')}`, {
-      venue: FUTURES.venue, expected: `code ${OK}`, got: body.slice(0, 200),
-    });
-  }
-  if (!Array.isArray(x.data)) throw new MarketfeedError('MF_ERR_HTTP', `${TRADE_HISTORY_ROUTE} data is not a list`, { venue: FUTURES.venue, got: body.slice(0, 120) });
+  const data = dataOf(FUTURES, body, 'MF_ERR_HTTP', true, TRADE_HISTORY_ROUTE);
+  if (!Array.isArray(data)) throw new MarketfeedError('MF_ERR_HTTP', `${TRADE_HISTORY_ROUTE} data is not a list`, { venue: FUTURES.venue, got: body.slice(0, 120) });
   const rows: { t: RecentTrade; seq: string }[] = [];
-  for (const r of x.data as unknown[]) {
+  for (const r of data as unknown[]) {
     const ts = isObj(r) && typeof r.ts === 'string' ? nsTextToUs(r.ts) : undefined;
     if (!isObj(r) || typeof r.tradeId !== 'string' || r.tradeId === '' || typeof r.sequence !== 'string' || !DIGITS_RE.test(r.sequence) ||
-      typeof r.price !== 'string' || !DECIMAL_RE.test(r.price) || typeof r.size !== 'string' || !DECIMAL_RE.test(r.size) ||
+      typeof r.price !== 'string' || !isDecimalText(r.price) || typeof r.size !== 'string' || !isDecimalText(r.size) ||
       (r.side !== 'buy' && r.side !== 'sell') || ts === undefined) {
       throw new MarketfeedError('MF_ERR_HTTP', `${TRADE_HISTORY_ROUTE} row is not ${ROW} with a non-empty tradeId, ns ts and decimal price and size`, {
         venue: FUTURES.venue, expected: ROW, got: JSON.stringify(r).slice(0, 120),
